@@ -1,0 +1,544 @@
+"""The case file: typed models, loading, and the checks that span records.
+
+``load_case(path)`` is the only way in. It reports *every* problem in one
+``CaseFileError`` — YAML syntax, unknown or missing fields, wrong types, impossible dates,
+wrong personal-number checksums, duplicate ids, references to ids that do not exist — each
+with its path (``clients[3].address.postcode``) and line. Field names here are the contract
+documented in the README and in ``formkit schema``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
+
+from formkit import personnummer, yamlsource
+from formkit.errors import CaseFileError, Problem
+
+FORMAT_VERSION = 1
+
+# Characters an XML 1.0 document (and so a .docx or .xlsx) cannot hold.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def control_char_problem(value: str) -> str | None:
+    """A Swedish message if ``value`` holds a character Word/Excel cannot store."""
+    found = CONTROL_CHARS.search(value)
+    if found:
+        return (
+            f"innehåller ett osynligt styrtecken (U+{ord(found.group()):04X}) som Word och Excel "
+            "inte kan lagra; skriv om texten utan det"
+        )
+    return None
+
+
+def _no_control_chars(value: str) -> str:
+    problem = control_char_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _yes_no(value: Any) -> Any:
+    """Accept Swedish ja/nej as well as YAML's true/false/yes/no."""
+    if isinstance(value, str) and value.strip().lower() in {"ja", "nej"}:
+        return value.strip().lower() == "ja"
+    return value
+
+
+def _postcode(value: str) -> str:
+    if not re.fullmatch(r"\d{3} ?\d{2}", value):
+        raise ValueError("postnumret ska ha fem siffror, t.ex. \"123 45\"")
+    return value
+
+
+def _clock(value: str) -> str:
+    if not re.fullmatch(r"([01]?\d|2[0-3])[.:][0-5]\d", value):
+        raise ValueError("klockslaget ska skrivas som 14.00")
+    return value.replace(":", ".")
+
+
+def _personal_number(value: str) -> str:
+    return personnummer.normalise(value)
+
+
+Text = Annotated[str, AfterValidator(_no_control_chars)]
+Id = Annotated[
+    str,
+    Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"),
+]
+YesNo = Annotated[bool, BeforeValidator(_yes_no)]
+PostCode = Annotated[str, AfterValidator(_postcode)]
+Clock = Annotated[str, AfterValidator(_clock)]
+PersonalNumber = Annotated[str, AfterValidator(_personal_number)]
+
+
+class Model(BaseModel):
+    """Base of every case-file model: unknown fields are errors (catches misspellings)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Address(Model):
+    street: Text
+    co: Text | None = None
+    postcode: PostCode
+    city: Text
+    country: Text | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        """The address as it is printed in a letter's address window."""
+        out = [self.street]
+        if self.co:
+            out.insert(0, f"c/o {self.co}")
+        out.append(f"{self.postcode} {self.city.upper()}")
+        if self.country:
+            out.append(self.country.upper())
+        return out
+
+
+class Organisation(Model):
+    name: Text
+    department: Text | None = None
+    address: Address
+    phone: Text | None = None
+    email: Text | None = None
+    website: Text | None = None
+
+
+UnitKind = Literal["home_care", "short_stay", "housing_support", "open_care", "assessment"]
+
+
+class Unit(Model):
+    id: Id
+    name: Text
+    kind: UnitKind
+    manager: Id | None = None
+    phone: Text | None = None
+    email: Text | None = None
+
+
+StaffRole = Literal["unit_manager", "assessor", "support_person", "coordinator", "staff"]
+
+
+class Staff(Model):
+    id: Id
+    name: Text
+    role: StaffRole
+    unit: Id | None = None
+    title: Text | None = None
+    phone: Text | None = None
+    email: Text | None = None
+
+
+RepresentativeRole = Literal["trustee", "administrator", "guardian", "relative"]
+
+
+class Representative(Model):
+    """God man (trustee), förvaltare (administrator), vårdnadshavare (guardian), närstående."""
+
+    name: Text
+    role: RepresentativeRole
+    relation: Text | None = None  # e.g. "dotter", free text
+    looks_after_rights: YesNo = False
+    receives_letters: YesNo = False
+    address: Address | None = None
+    phone: Text | None = None
+    email: Text | None = None
+
+
+class Consent(Model):
+    """Samtycke: signed on a date, limited in time (generally three years)."""
+
+    signed: dt.date
+    valid_years: int = Field(default=3, ge=1, le=10)
+
+    @property
+    def valid_until(self) -> dt.date:
+        return add_years(self.signed, self.valid_years)
+
+
+class CarePlan(Model):
+    """Genomförandeplan."""
+
+    updated: dt.date
+    follow_up: dt.date | None = None
+    risk_assessment: dt.date | None = None
+    action_plan: YesNo = False  # a handlingsplan tied to the risk assessment
+    goals: list[Text] = []
+
+
+Gender = Literal["female", "male", "other", "unknown"]
+
+
+class Client(Model):
+    id: Id
+    name: Text
+    personal_number: PersonalNumber | None = None
+    birth_year: int | None = Field(default=None, ge=1890, le=2100)
+    gender: Gender = "unknown"
+    address: Address | None = None
+    protected_identity: YesNo = False
+    unit: Id
+    support_person: Id | None = None
+    phone: Text | None = None
+    email: Text | None = None
+    representatives: list[Representative] = []
+    consent: Consent | None = None
+    care_plan: CarePlan | None = None
+
+    @property
+    def year_of_birth(self) -> int | None:
+        """Birth year from the personal number where there is one, else ``birth_year``."""
+        if self.personal_number:
+            return personnummer.birth_date(self.personal_number).year
+        return self.birth_year
+
+
+Answer = Literal["yes", "partly", "no"]
+
+
+class QualityAnswers(Model):
+    """The four quality questions asked at every follow-up (seed 002, point 3)."""
+
+    gets_granted_help: Answer | None = None
+    plans_when: Answer | None = None
+    plans_how: Answer | None = None
+    feels_good: Answer | None = None
+
+
+FollowUpMethod = Literal["phone", "home_visit", "digital", "office"]
+FollowUpOutcome = Literal["unchanged", "new_decision", "ended"]
+
+
+class FollowUp(Model):
+    date: dt.date
+    method: FollowUpMethod
+    outcome: FollowUpOutcome = "unchanged"
+    answers: QualityAnswers | None = None
+
+
+class Decision(Model):
+    """Biståndsbeslut, for the assessor's follow-up board."""
+
+    id: Id
+    client: Id
+    assessor: Id
+    services: list[Text] = Field(min_length=1)
+    law: Literal["SoL", "LSS"]
+    decided: dt.date
+    valid_until: dt.date | None = None  # set for a time-limited decision
+    executed: YesNo = True  # False = ej verkställt
+    follow_ups: list[FollowUp] = []
+
+    @property
+    def latest_follow_up(self) -> FollowUp | None:
+        return max(self.follow_ups, key=lambda f: f.date, default=None)
+
+
+class SurveyResult(Model):
+    unit: Id
+    question: Text
+    value: float = Field(ge=0, le=100)
+    municipality: float | None = Field(default=None, ge=0, le=100)
+    national: float | None = Field(default=None, ge=0, le=100)
+    previous: float | None = Field(default=None, ge=0, le=100)
+
+
+class UnitText(Model):
+    unit: Id
+    text: Text
+
+
+class Survey(Model):
+    """Brukarundersökning for one year (Socialstyrelsen's survey)."""
+
+    year: int = Field(ge=2000, le=2100)
+    answer_by: dt.date | None = None
+    results: list[SurveyResult] = []
+    actions: list[UnitText] = []  # improvements planned after the result (letter 4)
+    examples: list[UnitText] = []  # good examples from the unit (letter 3)
+
+
+MeetingKind = Literal["term_meeting", "monthly_review", "homecoming"]
+MeetingStatus = Literal["booked", "held", "cancelled"]
+HomecomingMethod = Literal["pickup", "phone", "sms", "contact_book"]
+
+
+class Meeting(Model):
+    """Terminssamtal, månadsuppföljning or hemgångssamtal."""
+
+    kind: MeetingKind
+    client: Id
+    date: dt.date
+    time: Clock | None = None
+    place: Text | None = None
+    status: MeetingStatus = "booked"
+    held_by: Id | None = None  # staff id
+    invitees: list[Text] = []
+    stay_ended: dt.date | None = None  # homecoming: the day the stay ended
+    stay_ended_time: Clock | None = None
+    method: HomecomingMethod | None = None  # homecoming: how the relatives were told
+
+
+OpenCareStatus = Literal["ongoing", "completed", "interrupted"]
+
+
+class OpenCare(Model):
+    """One öppenvård insats, for bilaga 1, 2 and 4."""
+
+    id: Id
+    client: Id
+    service: Text
+    started: dt.date
+    ended: dt.date | None = None
+    status: OpenCareStatus = "ongoing"
+    staff: Id | None = None
+    problems: list[Text] = []
+    needs_met: Answer | None = None
+    situation_after: Literal["improved", "unchanged", "worsened"] | None = None
+
+
+class Stakeholder(Model):
+    """A recipient of öppenvård bilaga 3: staff, beställare or samarbetspartner."""
+
+    id: Id
+    name: Text
+    kind: Literal["staff", "orderer", "partner"]
+    organisation: Text | None = None
+    email: Text | None = None
+    address: Address | None = None
+
+
+class Case(Model):
+    """The whole case file."""
+
+    formkit: int
+    organisation: Organisation
+    units: list[Unit] = []
+    staff: list[Staff] = []
+    clients: list[Client] = []
+    decisions: list[Decision] = []
+    survey: Survey | None = None
+    meetings: list[Meeting] = []
+    open_care: list[OpenCare] = []
+    open_care_recipients: list[Stakeholder] = []
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    @cached_property
+    def units_by_id(self) -> dict[str, Unit]:
+        return {u.id: u for u in self.units}
+
+    @cached_property
+    def staff_by_id(self) -> dict[str, Staff]:
+        return {s.id: s for s in self.staff}
+
+    @cached_property
+    def clients_by_id(self) -> dict[str, Client]:
+        return {c.id: c for c in self.clients}
+
+    def unit(self, unit_id: str) -> Unit:
+        return self.units_by_id[unit_id]
+
+    def staff_member(self, staff_id: str) -> Staff:
+        return self.staff_by_id[staff_id]
+
+    def client(self, client_id: str) -> Client:
+        return self.clients_by_id[client_id]
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """``day`` plus whole years; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+# --- loading -------------------------------------------------------------------------------
+
+# (list field, referring field, target list, wanted staff role or None)
+REFERENCES: list[tuple[str, str, str, str | None]] = [
+    ("units", "manager", "staff", None),
+    ("staff", "unit", "units", None),
+    ("clients", "unit", "units", None),
+    ("clients", "support_person", "staff", "support_person"),
+    ("decisions", "client", "clients", None),
+    ("decisions", "assessor", "staff", "assessor"),
+    ("meetings", "client", "clients", None),
+    ("meetings", "held_by", "staff", None),
+    ("open_care", "client", "clients", None),
+    ("open_care", "staff", "staff", None),
+]
+SURVEY_REFERENCES = ["results", "actions", "examples"]
+ID_LISTS = ["units", "staff", "clients", "decisions", "open_care", "open_care_recipients"]
+SWEDISH_LIST_NAMES = {
+    "units": "enhet",
+    "staff": "medarbetare",
+    "clients": "klient",
+    "decisions": "beslut",
+    "open_care": "insats",
+    "open_care_recipients": "mottagare",
+}
+
+
+def load_case(path: Path | str) -> Case:
+    """Read, validate and cross-check the case file at ``path``."""
+    path = Path(path)
+    data, lines = yamlsource.load(path)
+    return validate_case(data, lines, str(path))
+
+
+def validate_case(data: Any, lines: yamlsource.Lines, source: str) -> Case:
+    problems: list[Problem] = []
+    case: Case | None = None
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_translate(err, lines) for err in exc.errors())
+    if isinstance(data, dict):
+        problems.extend(_cross_check(data, lines))
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.path))
+        raise CaseFileError(source, problems)
+    assert case is not None
+    if case.formkit != FORMAT_VERSION:
+        raise CaseFileError(
+            source,
+            [Problem("formkit", f"formatversion {case.formkit} känns inte igen; denna formkit läser version {FORMAT_VERSION}", lines.get(("formkit",)))],
+        )
+    return case
+
+
+def _all_field_names() -> set[str]:
+    names: set[str] = set()
+    for model in Model.__subclasses__() + [Case]:
+        names.update(model.model_fields)
+    return names
+
+
+def _translate(err: Any, lines: yamlsource.Lines) -> Problem:
+    """A pydantic error as a Swedish problem with path and line."""
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        message = "fältet saknas men behövs"
+    elif kind == "extra_forbidden":
+        name = str(loc[-1])
+        close = difflib.get_close_matches(name, sorted(_all_field_names()), n=1)
+        message = f"okänt fält '{name}'" + (f"; menade du '{close[0]}'?" if close else "; ta bort det eller kontrollera stavningen")
+    elif kind.startswith("date") or kind.startswith("datetime"):
+        message = "ogiltigt datum; skriv ett datum som finns, som ÅÅÅÅ-MM-DD (t.ex. 2026-11-22)"
+    elif kind == "literal_error":
+        message = f"ska vara ett av: {ctx.get('expected', '')}".replace("'", "")
+    elif kind == "bool_parsing":
+        message = "ska vara ja eller nej (true/false)"
+    elif kind in {"int_parsing", "int_from_float"}:
+        message = "ska vara ett heltal"
+    elif kind == "float_parsing":
+        message = "ska vara ett tal (decimaltecken: punkt)"
+    elif kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+        limit = ctx.get("ge", ctx.get("le", ctx.get("gt", ctx.get("lt"))))
+        word = "minst" if kind.startswith("greater") else "högst"
+        message = f"ska vara {word} {limit}"
+    elif kind == "string_pattern_mismatch":
+        message = "ett id får bara innehålla bokstäverna a–z, siffror, '-', '_' och '.' (högst 64 tecken)"
+    elif kind == "string_type":
+        message = "ska vara text"
+    elif kind == "list_type":
+        message = "ska vara en lista (rader som börjar med '-')"
+    elif kind in {"model_type", "dict_type", "model_attributes_type"}:
+        message = "ska vara en grupp av fält (namn: värde)"
+    elif kind == "too_short":
+        message = "listan får inte vara tom"
+    elif kind == "value_error":
+        message = str(ctx.get("error", err["msg"]))
+    else:  # pragma: no cover - a message we have not translated yet is still shown
+        message = err["msg"]
+    return Problem(yamlsource.format_path(loc), message, yamlsource.line_of(lines, loc))
+
+
+def _cross_check(data: dict[str, Any], lines: yamlsource.Lines) -> list[Problem]:
+    """Duplicate ids and dangling references, read from the raw data so they are found even
+    when other fields of the same record are wrong."""
+    problems: list[Problem] = []
+    ids: dict[str, dict[str, dict[str, Any]]] = {}
+    for list_name in ID_LISTS:
+        seen: dict[str, dict[str, Any]] = {}
+        for i, record in _records(data, list_name):
+            record_id = record.get("id")
+            if not isinstance(record_id, str):
+                continue
+            if record_id in seen:
+                problems.append(
+                    Problem(
+                        f"{list_name}[{i}].id",
+                        f"id '{record_id}' används redan av en annan {SWEDISH_LIST_NAMES[list_name]}; ett id får bara finnas en gång",
+                        lines.get((list_name, i, "id")),
+                    )
+                )
+            else:
+                seen[record_id] = record
+        ids[list_name] = seen
+    for list_name, field, target, role in REFERENCES:
+        for i, record in _records(data, list_name):
+            problems.extend(_check_reference(record.get(field), (list_name, i, field), target, role, ids, lines))
+    survey = data.get("survey")
+    if isinstance(survey, dict):
+        for part in SURVEY_REFERENCES:
+            for i, record in _records(survey, part):
+                problems.extend(_check_reference(record.get("unit"), ("survey", part, i, "unit"), "units", None, ids, lines))
+    return problems
+
+
+def _check_reference(
+    value: Any,
+    loc: tuple[Any, ...],
+    target: str,
+    role: str | None,
+    ids: dict[str, dict[str, dict[str, Any]]],
+    lines: yamlsource.Lines,
+) -> list[Problem]:
+    if not isinstance(value, str):
+        return []
+    known = ids.get(target, {})
+    path, line = yamlsource.format_path(loc), yamlsource.line_of(lines, loc)
+    if value not in known:
+        what = SWEDISH_LIST_NAMES[target]
+        close = difflib.get_close_matches(value, list(known), n=1)
+        hint = f"; menade du '{close[0]}'?" if close else f"; lägg till den under '{target}' eller rätta id:t"
+        return [Problem(path, f"det finns ingen {what} med id '{value}'{hint}", line)]
+    if role and known[value].get("role") != role:
+        return [Problem(path, f"'{value}' har inte rollen {role} (har '{known[value].get('role')}')", line)]
+    return []
+
+
+def _records(container: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
+    items = container.get(key)
+    if not isinstance(items, list):
+        return []
+    return [(i, item) for i, item in enumerate(items) if isinstance(item, dict)]
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of the case file, for editors that complete and check YAML."""
+    schema = Case.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "formkit ärendefil"
+    return schema

@@ -1,0 +1,183 @@
+"""The command line: parses options and calls importable functions, nothing more.
+
+Every ``FormkitError`` becomes one message on stderr and exit status 1 (``FormkitCLI.invoke``);
+Click's own usage errors exit 2. Core code never prints or exits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Iterable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from formkit import __version__
+from formkit.errors import FormkitError
+
+T = TypeVar("T")
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+log = logging.getLogger("formkit")
+
+
+class FormkitCLI(click.Group):
+    """Maps formkit's errors to exit 1 with one clear message, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FormkitError as exc:
+            click.echo(f"formkit: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("formkit: avbrutet; inget halvfärdigt har skrivits.", err=True)
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # a bug: say so plainly, details only with -v
+            if log.isEnabledFor(logging.DEBUG):
+                traceback.print_exc()
+            click.echo(
+                f"formkit: ett oväntat fel inträffade ({type(exc).__name__}). Inget halvfärdigt har skrivits. "
+                "Kör igen med -v för detaljer och rapportera felet.",
+                err=True,
+            )
+            ctx.exit(1)
+
+
+# --- options shared by the commands ---------------------------------------------------------
+
+CASE_ARGUMENT = click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+
+
+def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--templates, -o/--out, -q and -v, defined once for every command that writes."""
+
+    @click.option(
+        "--templates", "templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help="Mapp med egna mallar; de ersätter de medföljande med samma filnamn.",
+    )
+    @click.option("-o", "--out", "out", type=click.Path(path_type=Path), default=Path("ut"), show_default=True,
+                  help="Mapp där resultatet skrivs.")
+    @click.option("-q", "--quiet", is_flag=True, help="Skriv inget utom fel.")
+    @click.option("-v", "--verbose", count=True, help="Berätta mer (-vv: felsökning).")
+    @wraps(func)
+    def wrapper(*args: Any, quiet: bool, verbose: int, **kwargs: Any) -> Any:
+        level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+        logging.basicConfig(level=level, format="formkit: %(message)s", stream=sys.stderr, force=True)
+        ctx = click.get_current_context()
+        ctx.meta["quiet"] = quiet
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def progress(items: Iterable[T], label: str, length: int | None = None) -> Iterable[T]:
+    """A progress bar on a terminal (not with -q, not when output is piped)."""
+    ctx = click.get_current_context()
+    if ctx.meta.get("quiet") or not sys.stderr.isatty():
+        yield from items
+        return
+    with click.progressbar(items, label=label, length=length, file=sys.stderr) as bar:
+        yield from bar
+
+
+def say(message: str) -> None:
+    """The one-line summary at the end of a command (suppressed by -q)."""
+    if not click.get_current_context().meta.get("quiet"):
+        click.echo(message)
+
+
+def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' är inget datum; skriv ÅÅÅÅ-MM-DD, t.ex. 2026-11-22") from None
+
+
+# --- commands ------------------------------------------------------------------------------
+
+@click.group(cls=FormkitCLI, context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="formkit", message="%(prog)s %(version)s")
+def main() -> None:
+    """formkit fyller Word- och Excelmallar från en ärendefil (YAML).
+
+    \b
+    Kom igång:
+      formkit init demo                      exempeldata och mallar i mappen demo
+      formkit check demo/arenden.yaml        kontrollera data och mallar
+      formkit letters demo/arenden.yaml -n 1 brukarbrev 1 till hemtjänstens klienter
+    """
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+def init(folder: Path) -> None:
+    """Skriv en exempelfil (påhittade personer) och mallarna att anpassa.
+
+    \b
+    Exempel:
+      formkit init demo
+    """
+    from formkit import example
+
+    written = example.write_example(folder, today=dt.date.today())
+    say(f"Skrev {len(written)} filer i {folder}. Börja med: formkit check {folder / example.CASE_FILE_NAME}")
+
+
+@main.command()
+@CASE_ARGUMENT
+@click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Mapp med egna mallar att kontrollera i stället för de medföljande.")
+def check(case: Path, templates: Path | None) -> None:
+    """Kontrollera ärendefilen och varje mall; lista alla problem på en gång.
+
+    \b
+    Exempel:
+      formkit check arenden.yaml
+      formkit check arenden.yaml --templates mina-mallar
+    """
+    from formkit import check as checking
+
+    report = checking.check_all(case, templates)
+    say(report)
+
+
+@main.command()
+@click.argument("family", required=False)
+def fields(family: str | None) -> None:
+    """Visa vilka fält en mall kan använda, med förklaring.
+
+    FAMILY är t.ex. letters, forms, sheets eller ett mallnamn som brukarbrev-1.docx.
+
+    \b
+    Exempel:
+      formkit fields letters
+    """
+    from formkit import check as checking
+
+    click.echo(checking.describe_fields(family))
+
+
+@main.command()
+def schema() -> None:
+    """Skriv ärendefilens JSON Schema, för en editor som kan komplettera och kontrollera YAML.
+
+    \b
+    Exempel:
+      formkit schema > formkit.schema.json
+    """
+    from formkit.case import json_schema
+
+    click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+
+
+# Output families add their commands below.

@@ -1,0 +1,88 @@
+"""Read a .docx once and write many: a zip writer that reuses the compressed bytes of the
+parts that never change.
+
+Most of a .docx (styles, theme, fonts, settings) is the same in every letter made from one
+template; only the rendered parts differ. ``Package`` reads the template's members once,
+compresses each static member once, and ``Package.to_bytes`` writes a new zip in which only
+the changed parts are compressed. This is what makes a thousand letters take a second
+instead of a minute; the format written is plain ZIP (no data descriptors, no ZIP64).
+"""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+DOS_DATE = (1980 - 1980) << 9 | 1 << 5 | 1  # 1980-01-01: reproducible output
+DOS_TIME = 0
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    data: bytes  # uncompressed
+    compressed: bytes  # raw deflate
+    crc: int
+
+
+def _deflate(data: bytes, level: int) -> bytes:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
+def member(name: str, data: bytes, level: int = 6) -> Member:
+    return Member(name, data, _deflate(data, level), zlib.crc32(data))
+
+
+class Package:
+    """The members of one .docx (or any OOXML zip), in their original order."""
+
+    def __init__(self, members: list[Member]):
+        self.members = members
+        self.by_name = {m.name: m for m in members}
+
+    @classmethod
+    def read(cls, path: Path) -> Package:
+        """Read ``path``; raises zipfile.BadZipFile / KeyError / OSError for the caller to word."""
+        with zipfile.ZipFile(path) as archive:
+            return cls([member(info.filename, archive.read(info)) for info in archive.infolist() if not info.is_dir()])
+
+    def text(self, name: str) -> str:
+        return self.by_name[name].data.decode("utf-8")
+
+    def to_bytes(self, replaced: dict[str, bytes], added: list[Member] = ()) -> bytes:  # type: ignore[assignment]
+        """The package with ``replaced`` parts swapped in and ``added`` members appended."""
+        entries = [
+            member(m.name, replaced[m.name], level=1) if m.name in replaced else m for m in self.members
+        ] + list(added)
+        return write_zip(entries)
+
+
+def write_zip(entries: list[Member]) -> bytes:
+    chunks: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for entry in entries:
+        name = entry.name.encode("utf-8")
+        flags = 0x800  # names are UTF-8
+        local = struct.pack(
+            "<4sHHHHHIIIHH",
+            b"PK\x03\x04", 20, flags, zipfile.ZIP_DEFLATED, DOS_TIME, DOS_DATE,
+            entry.crc, len(entry.compressed), len(entry.data), len(name), 0,
+        )
+        central.append(
+            struct.pack(
+                "<4sHHHHHHIIIHHHHHII",
+                b"PK\x01\x02", 20, 20, flags, zipfile.ZIP_DEFLATED, DOS_TIME, DOS_DATE,
+                entry.crc, len(entry.compressed), len(entry.data), len(name), 0, 0, 0, 0, 0, offset,
+            )
+            + name
+        )
+        chunks += [local, name, entry.compressed]
+        offset += len(local) + len(name) + len(entry.compressed)
+    directory = b"".join(central)
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(directory), offset, 0)
+    return b"".join(chunks) + directory + end

@@ -1,0 +1,81 @@
+"""One error hierarchy for everything formkit refuses to do.
+
+Core code raises these; only ``formkit.cli`` turns them into a message on stderr and
+exit status 1 (Click's own usage errors exit 2). Every message is written for the person
+who runs the command: what is wrong, where (file, record id, field), and what to do.
+Messages never contain a personal number: they name the record id instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class FormkitError(Exception):
+    """Base class: a problem in the data, a template or the environment (exit 1)."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in an input file, with where it is."""
+
+    path: str  # e.g. "clients[3].address.postcode" or a template paragraph
+    message: str
+    line: int | None = None  # 1-based line in the file, when known
+
+    def __str__(self) -> str:
+        where = self.path or "(hela filen)"
+        if self.line is not None:
+            where = f"{where} (rad {self.line})"
+        return f"{where}: {self.message}"
+
+
+class ProblemListError(FormkitError):
+    """A file with one or more problems, all reported at once."""
+
+    what = "Filen"
+
+    def __init__(self, source: str, problems: list[Problem]):
+        self.source = source
+        self.problems = problems
+        n = len(problems)
+        head = f"{self.what} {source} har {n} {'fel' if n == 1 else 'fel'}:"
+        super().__init__("\n".join([head, *(f"  - {p}" for p in problems)]))
+
+
+class CaseFileError(ProblemListError):
+    """Raised when the case file cannot be read or breaks the format's rules."""
+
+    what = "Ärendefilen"
+
+
+class ClientListError(ProblemListError):
+    """Raised when a coordinator's own client list (xlsx/csv) cannot be used."""
+
+    what = "Klientlistan"
+
+
+class TemplateError(ProblemListError):
+    """Raised when a template cannot be read, compiled or rendered."""
+
+    what = "Mallen"
+
+
+class DataError(FormkitError):
+    """Raised when valid-looking data cannot be used for a document (e.g. a control
+    character that Word cannot hold), naming the record and field."""
+
+
+class OutputError(FormkitError):
+    """Raised when the output cannot be written (read-only folder, full disk, file open
+    in another program). Nothing half-written is left behind."""
+
+
+class ConverterMissing(FormkitError):
+    """Raised when --pdf is asked for but LibreOffice (soffice) is not installed."""
+
+
+class ConversionError(FormkitError):
+    """Raised when LibreOffice ran but did not produce the expected PDF files."""

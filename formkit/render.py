@@ -1,0 +1,277 @@
+"""Compile a .docx template once, render it many times, safely.
+
+* Templates are untrusted (anyone can edit a .docx): Jinja runs in an immutable sandbox, with
+  ``StrictUndefined`` so a misspelt field is an error rather than an empty line.
+* Autoescaping is on, so ``Ali & Söner <AB>`` comes out as typed and a value ``{{ 7*7 }}`` in
+  the data stays those characters (data is never evaluated as a template).
+* The body, headers and footers are cleaned of Word's run splits (docxtpl's ``patch_xml``),
+  compiled once, and every rendered part is checked to be well-formed XML before anything is
+  written.
+
+The renderer knows nothing about clients: callers pass a context (plain dicts, lists, strings,
+dates) and a ``record`` label used in messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docxtpl import DocxTemplate
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from lxml import etree
+from markupsafe import Markup, escape
+
+from formkit.case import control_char_problem
+from formkit.docxpackage import Package
+from formkit.errors import DataError, Problem, TemplateError
+
+TEMPLATED_PART = re.compile(r"^word/(document|header\d*|footer\d*)\.xml$")
+MONTHS = [
+    "januari", "februari", "mars", "april", "maj", "juni",
+    "juli", "augusti", "september", "oktober", "november", "december",
+]
+WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
+ANSWERS = {"yes": "Ja", "partly": "Delvis", "no": "Nej", True: "Ja", False: "Nej", None: ""}
+LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
+
+
+# --- Swedish filters -----------------------------------------------------------------------
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def iso_date(value: Any) -> str:
+    """2026-12-03"""
+    return "" if value in (None, "") else _as_date(value).isoformat()
+
+
+def long_date(value: Any) -> str:
+    """den 3 december 2026"""
+    if value in (None, ""):
+        return ""
+    day = _as_date(value)
+    return f"den {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def weekday(value: Any) -> str:
+    """torsdag"""
+    return "" if value in (None, "") else WEEKDAYS[_as_date(value).weekday()]
+
+
+def clock(value: Any) -> str:
+    """kl. 14.00"""
+    if value in (None, ""):
+        return ""
+    return f"kl. {str(value).replace(':', '.')}"
+
+
+def answer(value: Any) -> str:
+    """yes/partly/no (or True/False) as Ja/Delvis/Nej."""
+    return ANSWERS.get(value, str(value))
+
+
+def number(value: Any, decimals: int = 0) -> str:
+    """84.5 -> "84,5" (Swedish decimal comma); None -> "–"."""
+    if value is None:
+        return "–"
+    text = f"{float(value):.{decimals}f}"
+    return text.replace(".", ",")
+
+
+def percent(value: Any, decimals: int = 0) -> str:
+    """84 -> "84 %" (with a non-breaking space, as Swedish typography wants)."""
+    return "–" if value is None else f"{number(value, decimals)}\u00a0%"
+
+
+FILTERS = {
+    "iso_date": iso_date,
+    "long_date": long_date,
+    "weekday": weekday,
+    "clock": clock,
+    "answer": answer,
+    "number": number,
+    "percent": percent,
+}
+
+
+def _finalize(value: Any) -> Any:
+    """Dates print as ISO dates; a line break in a value becomes a line break in Word."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return iso_date(value)
+    if isinstance(value, str) and not isinstance(value, Markup) and "\n" in value:
+        return escape(value).replace("\n", LINE_BREAK)
+    if value is None:
+        return ""
+    return value
+
+
+def make_environment() -> jinja2.Environment:
+    env = ImmutableSandboxedEnvironment(
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+ENVIRONMENT = make_environment()
+
+
+# --- compiling -----------------------------------------------------------------------------
+
+def paragraph_texts(xml: str) -> list[str]:
+    """The visible text of each paragraph, for messages that say where a problem is."""
+    out = []
+    for para in re.findall(r"<w:p[ >].*?</w:p>", xml, flags=re.DOTALL):
+        text = "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", para))
+        out.append(text)
+    return out
+
+
+def patch(xml: str) -> str:
+    """Word's XML made readable for Jinja (run splits removed, smart quotes in tags fixed).
+    Each paragraph starts a new line so that Jinja's line numbers point at a paragraph."""
+    patched = DocxTemplate.patch_xml(None, xml)  # type: ignore[arg-type]  # uses no state
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
+
+
+def _line_text(source: str, lineno: int | None) -> str:
+    if not lineno:
+        return ""
+    lines = source.splitlines()
+    if 0 < lineno <= len(lines):
+        return re.sub(r"<[^>]+>", "", lines[lineno - 1]).strip()[:120]
+    return ""
+
+
+@dataclass
+class Rendered:
+    """One rendered document: the template and its rendered XML parts."""
+
+    template: CompiledTemplate
+    parts: dict[str, bytes]
+
+    def to_bytes(self) -> bytes:
+        return self.template.package.to_bytes(self.parts)
+
+
+class CompiledTemplate:
+    """A .docx template parsed and compiled once; ``render`` is cheap."""
+
+    def __init__(self, path: Path, env: jinja2.Environment = ENVIRONMENT):
+        self.path = Path(path)
+        self.name = self.path.name
+        try:
+            self.package = Package.read(self.path)
+            if "word/document.xml" not in self.package.by_name:
+                raise KeyError("word/document.xml")
+        except FileNotFoundError:
+            raise TemplateError(self.name, [Problem("", f"mallen finns inte: {self.path}")]) from None
+        except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError):
+            raise TemplateError(
+                self.name,
+                [Problem("", "filen är inte ett Word-dokument (.docx); spara mallen i Word som .docx")],
+            ) from None
+        self.sources: dict[str, str] = {}
+        self.compiled: dict[str, jinja2.Template] = {}
+        problems: list[Problem] = []
+        for name in self.package.by_name:
+            if not TEMPLATED_PART.match(name):
+                continue
+            raw = self.package.text(name)
+            if name != "word/document.xml" and "{" not in raw:
+                continue  # a header or footer without fields is copied as it is
+            source = patch(raw)
+            self.sources[name] = source
+            try:
+                self.compiled[name] = env.from_string(source)
+            except jinja2.TemplateSyntaxError as exc:
+                where = _line_text(source, exc.lineno)
+                problems.append(Problem(f"stycket \"{where}\"" if where else name, f"mallkoden går inte att läsa: {exc.message}"))
+        if problems:
+            raise TemplateError(self.name, problems)
+
+    def render(self, context: dict[str, Any], record: str) -> Rendered:
+        """Render every templated part for one ``record`` (an id used in messages)."""
+        check_context(context, record)
+        parts: dict[str, bytes] = {}
+        for name, template in self.compiled.items():
+            try:
+                xml = template.render(context)
+            except jinja2.exceptions.SecurityError as exc:
+                raise TemplateError(
+                    self.name,
+                    [Problem("", f"mallen försöker göra något som inte är tillåtet i en mall ({exc}); ta bort den koden")],
+                ) from None
+            except jinja2.UndefinedError as exc:
+                raise TemplateError(
+                    self.name,
+                    [Problem(f"post {record}", f"{_undefined_message(exc)}; kör 'formkit fields' för att se vilka fält som finns")],
+                ) from None
+            except jinja2.TemplateError as exc:
+                raise TemplateError(self.name, [Problem(f"post {record}", f"mallen gick inte att fylla i: {exc}")]) from None
+            except (TypeError, ValueError, AttributeError) as exc:
+                raise TemplateError(
+                    self.name, [Problem(f"post {record}", f"mallen gick inte att fylla i: {exc}")]
+                ) from None
+            data = xml.replace("\n<w:p", "<w:p").encode("utf-8")
+            try:
+                etree.fromstring(data)
+            except etree.XMLSyntaxError as exc:
+                raise TemplateError(
+                    self.name,
+                    [Problem(f"post {record}", f"resultatet blev inte giltig XML i {name} ({exc.msg}); "
+                             "troligen går en {% %}-tagg över flera stycken eller en tabell på fel sätt")],
+                ) from None
+            parts[name] = data
+        return Rendered(self, parts)
+
+
+def _undefined_message(exc: jinja2.UndefinedError) -> str:
+    text = str(exc)
+    match = re.search(r"has no attribute '([^']+)'", text) or re.search(r"'([^']+)' is undefined", text)
+    if match:
+        return f"fältet '{match.group(1)}' finns inte"
+    return f"ett fält saknas ({text})"
+
+
+def check_context(context: Any, record: str, path: str = "") -> None:
+    """Refuse characters XML cannot hold, naming the record and the field."""
+    if isinstance(context, str):
+        problem = control_char_problem(context)
+        if problem:
+            raise DataError(f"Post {record}, fältet {path or '(värdet)'}: {problem}.")
+    elif isinstance(context, dict):
+        for key, value in context.items():
+            check_context(value, record, f"{path}.{key}" if path else str(key))
+    elif isinstance(context, (list, tuple)):
+        for i, value in enumerate(context):
+            check_context(value, record, f"{path}[{i}]")
+
+
+def compile_all(paths: Iterable[Path]) -> dict[str, CompiledTemplate]:
+    """Compile several templates, reporting the problems of all of them at once."""
+    out: dict[str, CompiledTemplate] = {}
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            out[Path(path).name] = CompiledTemplate(path)
+        except TemplateError as exc:
+            problems.extend(Problem(f"{exc.source}: {p.path}" if p.path else exc.source, p.message) for p in exc.problems)
+    if problems:
+        raise TemplateError("(flera)" if len(problems) > 1 else problems[0].path.split(":")[0], problems)
+    return out
