@@ -98,6 +98,10 @@ def _unknown_fields(source: str, field_set: FieldSet) -> list[Problem]:
     problems = []
     seen: set[str] = set()
     for path, lineno in used_fields(tree):
+        if any(part.startswith("_") for part in path.replace("[]", "").split(".")):
+            problems.append(Problem(f"stycket \"{_line_text(source, lineno)[:100]}\"",
+                                    "namn som börjar med _ är inte tillåtna i en mall (de når in i Python); ta bort den koden"))
+            continue
         if path in seen or _is_known(path, known):
             continue
         seen.add(path)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import importlib
+import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +41,8 @@ def register(field_set: FieldSet) -> FieldSet:
 
 def all_field_sets() -> list[FieldSet]:
     for module in FAMILY_MODULES:
-        importlib.import_module(module)
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module)
     return list(REGISTRY)
 
 

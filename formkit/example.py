@@ -1,0 +1,361 @@
+"""``formkit init``: a realistic, fictitious case file and a copy of the templates.
+
+The example is generated, not shipped, so that its dates are always relative to the day it is
+made: a new user's assessor board then shows every colour (passed, due within two months, not
+yet due), the survey is this year's and the meetings are this term's. Names, addresses and
+personal numbers are invented (the personal numbers are valid in form only); the random
+choices are seeded, so the same day gives the same file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from formkit import templates as template_files
+from formkit.case import add_years
+from formkit.errors import OutputError
+from formkit.output import Batch
+
+CASE_FILE_NAME = "arenden.yaml"
+TEMPLATE_FOLDER = "mallar"
+
+FIRST_FEMALE = ["Åsa", "Märta", "Birgitta", "Gunnel", "Solveig", "Kerstin", "Inger", "Ingrid", "Margareta", "Elsa",
+                "Agneta", "Britt-Marie", "Ulla", "Siv", "Märit", "Lena", "Aisha", "Fatima", "Ebba", "Saga"]
+FIRST_MALE = ["Göran", "Åke", "Örjan", "Lennart", "Bengt", "Sven-Erik", "Rolf", "Kjell", "Håkan", "Stig",
+              "Yusuf", "Mehmet", "Björn", "Nils", "Olle", "Tage", "Elias", "Hugo", "Liam", "Oskar"]
+SURNAMES = ["Öberg", "Ängström", "Åberg", "Lindqvist", "Sjöberg", "Nyström", "Hägg", "Ekström", "Söderlund", "Björk",
+            "Lövgren", "Karlsson", "Johansson", "Andersson", "Pettersson", "Holmström", "Wähling", "Yilmaz", "Haddad", "Nordén"]
+STREETS = ["Storgatan", "Kyrkvägen", "Björkvägen", "Ängsgatan", "Sjövägen", "Skolgatan", "Åkervägen", "Lärkstigen",
+           "Östra Långgatan", "Västergatan", "Hägervägen", "Rönnbärsvägen"]
+POSTCODES = ["123 45", "123 46", "123 50", "123 52", "012 34"]
+
+SURVEY_QUESTIONS = [
+    ("Sammantaget nöjd med hemtjänsten", 84, 81, 83, 80),
+    ("Personalen bemöter mig på ett bra sätt", 95, 93, 94, 94),
+    ("Personalen tar hänsyn till mina åsikter och önskemål", 82, 80, 82, 78),
+    ("Jag kan påverka vid vilka tider jag får hjälp", 61, 58, 60, 55),
+    ("Jag känner mig trygg med hemtjänsten", 88, 86, 87, 85),
+    ("Lätt att få kontakt med hemtjänstpersonalen vid behov", 79, 77, 80, 81),
+]
+SERVICES = ["HEMTJÄNST", "LEDSAGNING", "TRYGGHETSLARM", "MATDISTRIBUTION", "DAGVERKSAMHET"]
+OPEN_CARE_SERVICES = ["Föräldraskapsstöd", "Samtalsstöd ungdom", "Familjebehandling", "Missbruksbehandling (ASI)", "Stöd till våldsutsatta"]
+PROBLEMS = ["konflikter i familjen", "skolfrånvaro", "missbruk", "psykisk ohälsa", "ekonomi", "våld i nära relation", "ensamhet"]
+
+
+def personal_number(birth: dt.date, serial: int, coordination: bool = False) -> str:
+    """A personal number valid in form (Luhn) for ``birth``; invented, belongs to nobody we know."""
+    day = birth.day + (60 if coordination else 0)
+    base = f"{birth:%y%m}{day:02d}{serial:03d}"
+    digits = [int(c) for c in base]
+    total = sum(sum(divmod(d * (2 if i % 2 == 0 else 1), 10)) for i, d in enumerate(digits))
+    check = (10 - total % 10) % 10
+    return f"{birth.year}{birth:%m}{day:02d}-{serial:03d}{check}"
+
+
+def build_case(today: dt.date) -> dict[str, Any]:
+    """The example case as plain data (dates relative to ``today``)."""
+    rng = random.Random(2026)
+    year = today.year
+    units = [
+        {"id": "ht-norra", "name": "Hemtjänst Norra", "kind": "home_care", "manager": "ec-1", "phone": "0123-456 10", "email": "hemtjanst.norra@exempelby.se"},
+        {"id": "ht-sodra", "name": "Hemtjänst Södra", "kind": "home_care", "manager": "ec-2", "phone": "0123-456 20", "email": "hemtjanst.sodra@exempelby.se"},
+        {"id": "kv-solrosen", "name": "Korttidsvistelse Solrosen (LSS)", "kind": "short_stay", "manager": "ec-3", "phone": "0123-456 30"},
+        {"id": "bs-syd", "name": "Boendestöd Syd", "kind": "housing_support", "manager": "ec-4", "phone": "0123-456 40"},
+        {"id": "ov-vagen", "name": "Öppenvården Vägen", "kind": "open_care", "manager": "ec-5", "phone": "0123-456 50"},
+        {"id": "myndighet", "name": "Biståndsenheten", "kind": "assessment", "manager": "ec-6", "phone": "0123-456 60"},
+    ]
+    staff = [
+        {"id": "ec-1", "name": "Maria Lind", "role": "unit_manager", "unit": "ht-norra", "title": "Enhetschef", "phone": "0123-456 11", "email": "maria.lind@exempelby.se"},
+        {"id": "ec-2", "name": "Jonas Åkesson", "role": "unit_manager", "unit": "ht-sodra", "title": "Enhetschef", "phone": "0123-456 21", "email": "jonas.akesson@exempelby.se"},
+        {"id": "ec-3", "name": "Leila Haddad", "role": "unit_manager", "unit": "kv-solrosen", "title": "Enhetschef", "phone": "0123-456 31", "email": "leila.haddad@exempelby.se"},
+        {"id": "ec-4", "name": "Petra Sjölund", "role": "unit_manager", "unit": "bs-syd", "title": "Enhetschef", "phone": "0123-456 41", "email": "petra.sjolund@exempelby.se"},
+        {"id": "ec-5", "name": "Erik Nordén", "role": "unit_manager", "unit": "ov-vagen", "title": "Enhetschef", "phone": "0123-456 51", "email": "erik.norden@exempelby.se"},
+        {"id": "ec-6", "name": "Louise Berg", "role": "unit_manager", "unit": "myndighet", "title": "Enhetschef", "phone": "0123-456 61", "email": "louise.berg@exempelby.se"},
+        {"id": "ko-1", "name": "Sara Öhman", "role": "coordinator", "unit": "ht-norra", "title": "Koordinator", "phone": "0123-456 12", "email": "sara.ohman@exempelby.se"},
+        {"id": "bh-1", "name": "Karin Ek", "role": "assessor", "unit": "myndighet", "title": "Biståndshandläggare", "phone": "0123-456 62", "email": "karin.ek@exempelby.se"},
+        {"id": "bh-2", "name": "Linnéa Broström", "role": "assessor", "unit": "myndighet", "title": "Biståndshandläggare", "phone": "0123-456 63", "email": "linnea.brostrom@exempelby.se"},
+        {"id": "bh-3", "name": "Ahmed Yilmaz", "role": "assessor", "unit": "myndighet", "title": "Biståndshandläggare", "phone": "0123-456 64", "email": "ahmed.yilmaz@exempelby.se"},
+        {"id": "sp-1", "name": "Ali Hassan", "role": "support_person", "unit": "bs-syd", "title": "Stödperson", "phone": "0123-456 42", "email": "ali.hassan@exempelby.se"},
+        {"id": "sp-2", "name": "Hanna Wähling", "role": "support_person", "unit": "bs-syd", "title": "Stödperson", "phone": "0123-456 43", "email": "hanna.wahling@exempelby.se"},
+        {"id": "sp-3", "name": "Tove Lindqvist", "role": "support_person", "unit": "kv-solrosen", "title": "Stödperson", "phone": "0123-456 32", "email": "tove.lindqvist@exempelby.se"},
+        {"id": "ov-1", "name": "Mikael Ström", "role": "staff", "unit": "ov-vagen", "title": "Behandlare", "phone": "0123-456 52", "email": "mikael.strom@exempelby.se"},
+    ]
+    # (unit, how many, birth years, support persons)
+    plan = [("ht-norra", 14, (1928, 1950), None), ("ht-sodra", 12, (1930, 1955), None),
+            ("kv-solrosen", 6, (2008, 2016), ["sp-3"]), ("bs-syd", 8, (1975, 2004), ["sp-1", "sp-2"]),
+            ("ov-vagen", 8, (1970, 2009), None)]
+    clients: list[dict[str, Any]] = []
+    number = 0
+    for unit, count, (first_year, last_year), support in plan:
+        for i in range(count):
+            number += 1
+            female = rng.random() < 0.55
+            first = rng.choice(FIRST_FEMALE if female else FIRST_MALE)
+            birth = dt.date(rng.randint(first_year, last_year), rng.randint(1, 12), rng.randint(1, 28))
+            client: dict[str, Any] = {
+                "id": f"b-{number:03d}",
+                "name": f"{first} {rng.choice(SURNAMES)}",
+                "personal_number": personal_number(birth, 200 + number * 3),
+                "gender": "female" if female else "male",
+                "address": {"street": f"{rng.choice(STREETS)} {rng.randint(1, 60)}", "postcode": rng.choice(POSTCODES), "city": "Exempelby"},
+                "unit": unit,
+            }
+            if support:
+                client["support_person"] = support[i % len(support)]
+            clients.append(client)
+    # the special cases a new user should see handled
+    clients[0]["name"] = "Åsa Öberg-Ängström"  # hyphenated, å/ä/ö
+    clients[1]["name"] = "Britt & Lennart Sjöberg"  # one letter to a couple, with &
+    clients[1]["gender"] = "female"
+    clients[2]["protected_identity"] = True  # skyddade personuppgifter: no address is ever printed
+    clients[2]["name"] = "Kerstin Nyström"
+    clients[3]["address"]["co"] = "Ingrid Holmström"
+    clients[4]["personal_number"] = personal_number(dt.date(1948, 3, 14), 871, coordination=True)
+    del clients[5]["address"]  # no known address: skipped in letter batches, with a reason
+    clients[6]["representatives"] = [{
+        "name": "Gustav Ekström", "role": "trustee", "looks_after_rights": True, "receives_letters": True,
+        "address": {"street": "Advokatgatan 4", "postcode": "123 60", "city": "Exempelby"},
+        "phone": "070-123 45 67", "email": "gustav.ekstrom@example.se",
+    }]
+    for client in clients[7:12]:
+        client["representatives"] = [{"name": f"{rng.choice(FIRST_FEMALE)} {client['name'].split()[-1]}", "role": "relative",
+                                      "relation": rng.choice(["dotter", "son", "make", "maka", "syster"]),
+                                      "phone": f"070-{rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}"}]
+    for client in clients:
+        if client["unit"] == "kv-solrosen":
+            surname = client["name"].split()[-1]
+            client["representatives"] = [
+                {"name": f"{rng.choice(FIRST_FEMALE)} {surname}", "role": "guardian", "relation": "mamma", "looks_after_rights": True,
+                 "receives_letters": True, "email": f"vardnadshavare.{client['id']}@example.se", "address": dict(client["address"])},
+            ]
+        if client["unit"] in ("bs-syd", "kv-solrosen"):
+            updated = today - dt.timedelta(days=rng.randint(20, 300))
+            client["consent"] = {"signed": add_years(today, -rng.randint(1, 3)) - dt.timedelta(days=rng.randint(0, 200)), "valid_years": 3}
+            client["care_plan"] = {"updated": updated, "follow_up": updated + dt.timedelta(days=182),
+                                   "risk_assessment": updated - dt.timedelta(days=rng.randint(0, 60)),
+                                   "action_plan": rng.random() < 0.7,
+                                   "goals": ["Klara sin ekonomi med stöd av en budget", "Delta i en fritidsaktivitet varje vecka"]}
+    # one trustee who looks after rights in a short-stay family: not the parent
+    short_stay = [c for c in clients if c["unit"] == "kv-solrosen"]
+    short_stay[0]["representatives"] = [{"name": "Eva Lövgren", "role": "trustee", "looks_after_rights": True, "receives_letters": True,
+                                          "address": {"street": "Rådhusgatan 2", "postcode": "123 45", "city": "Exempelby"},
+                                          "email": "eva.lovgren@example.se"},
+                                         {"name": "Peter " + short_stay[0]["name"].split()[-1], "role": "relative", "relation": "pappa",
+                                          "looks_after_rights": False, "receives_letters": False}]
+
+    decisions = _decisions(clients, today, rng)
+    survey = {
+        "year": year,
+        "answer_by": dt.date(year, 5, 24),
+        "results": [
+            {"unit": unit, "question": q, "value": max(0, min(100, v + delta)), "municipality": m, "national": n, "previous": max(0, min(100, p + delta))}
+            for unit, delta in (("ht-norra", 0), ("ht-sodra", -4))
+            for q, v, m, n, p in SURVEY_QUESTIONS
+        ],
+        "actions": [
+            {"unit": "ht-norra", "text": "Du ska kunna påverka tiderna mer: vi inför en fast kontaktperson för varje kund under våren."},
+            {"unit": "ht-norra", "text": "Vi ringer alltid om vi blir mer än 15 minuter sena."},
+            {"unit": "ht-sodra", "text": "Vi ser över våra telefontider så att det blir lättare att nå oss."},
+            {"unit": "ht-sodra", "text": "Nya medarbetare går med en erfaren kollega de första veckorna."},
+        ],
+        "examples": [
+            {"unit": "ht-norra", "text": "En kund ville komma ut mer. Nu går hon och personalen till caféet vid torget varje tisdag."},
+            {"unit": "ht-sodra", "text": "Vi har startat en läsecirkel på träffpunkten tillsammans med biblioteket."},
+        ],
+    }
+    meetings = _meetings(clients, today, rng)
+    open_care = _open_care(clients, today, rng)
+    recipients = [
+        {"id": "m-1", "name": "Mikael Ström", "kind": "staff", "organisation": "Öppenvården Vägen", "email": "mikael.strom@exempelby.se"},
+        {"id": "m-2", "name": "Johanna Björk", "kind": "orderer", "organisation": "Socialtjänsten, barn och unga", "email": "johanna.bjork@exempelby.se"},
+        {"id": "m-3", "name": "Anders Hägg", "kind": "orderer", "organisation": "Socialtjänsten, vuxen", "email": "anders.hagg@exempelby.se"},
+        {"id": "m-4", "name": "BUP Exempelby", "kind": "partner", "organisation": "Region Exempellän",
+         "address": {"street": "Sjukhusvägen 1", "postcode": "123 70", "city": "Exempelby"}},
+        {"id": "m-5", "name": "Elevhälsan, Ängsskolan", "kind": "partner", "organisation": "Exempelby kommun", "email": "elevhalsan@exempelby.se"},
+    ]
+    return {
+        "formkit": 1,
+        "organisation": {
+            "name": "Exempelby kommun",
+            "department": "Vård- och omsorgsförvaltningen",
+            "address": {"street": "Box 100", "postcode": "123 45", "city": "Exempelby"},
+            "phone": "0123-456 00",
+            "email": "vard.omsorg@exempelby.se",
+            "website": "exempelby.se",
+        },
+        "units": units,
+        "staff": staff,
+        "clients": clients,
+        "decisions": decisions,
+        "survey": survey,
+        "meetings": meetings,
+        "open_care": open_care,
+        "open_care_recipients": recipients,
+    }
+
+
+def _decisions(clients: list[dict[str, Any]], today: dt.date, rng: random.Random) -> list[dict[str, Any]]:
+    """Decisions over the last four years for the home-care clients, spread over three assessors,
+    with every case the board must show: due long ago, due within two months, not yet due,
+    time-limited, not executed, decided on 29 February."""
+    out = []
+    home = [c for c in clients if c["unit"] in ("ht-norra", "ht-sodra")]
+    assessors = ["bh-1", "bh-2", "bh-3"]
+    days_ago = [1450, 1400, 1120, 1080, 1060, 1050, 1040, 900, 800, 700, 600, 500, 420, 365, 300, 250, 200, 150, 120, 90, 60, 30, 20, 10, 5, 2]
+    for i, client in enumerate(home):
+        decided = today - dt.timedelta(days=days_ago[i % len(days_ago)])
+        decision: dict[str, Any] = {
+            "id": f"B-{decided.year}-{1000 + i:04d}",
+            "client": client["id"],
+            "assessor": assessors[i % 3],
+            "services": rng.sample(SERVICES, k=rng.randint(1, 2)),
+            "law": "SoL",
+            "decided": decided,
+            "valid_until": None,
+            "executed": True,
+            "follow_ups": [],
+        }
+        if i % 7 == 3:
+            decision["valid_until"] = today + dt.timedelta(days=rng.choice([-10, 40, 200]))
+        if i % 9 == 4:
+            decision["executed"] = False
+        if decided < today - dt.timedelta(days=365) and i % 2 == 0:
+            follow_day = decided + dt.timedelta(days=rng.randint(200, 360))
+            decision["follow_ups"].append({
+                "date": follow_day, "method": rng.choice(["phone", "home_visit"]),
+                "outcome": rng.choice(["unchanged", "unchanged", "new_decision"]),
+                "answers": {"gets_granted_help": "yes", "plans_when": rng.choice(["yes", "partly", "no"]),
+                            "plans_how": rng.choice(["yes", "partly"]), "feels_good": "yes"},
+            })
+        out.append(decision)
+    leap = dt.date(2024, 2, 29)
+    out.append({"id": "B-2024-0229", "client": home[-1]["id"], "assessor": "bh-1", "services": ["HEMTJÄNST", "LEDSAGNING"],
+                "law": "SoL", "decided": leap, "valid_until": None, "executed": True,
+                "follow_ups": [{"date": leap + dt.timedelta(days=300), "method": "phone", "outcome": "unchanged",
+                                "answers": {"gets_granted_help": "yes", "plans_when": "yes", "plans_how": "partly", "feels_good": "yes"}}]})
+    lss = [c for c in clients if c["unit"] == "kv-solrosen"]
+    for i, client in enumerate(lss[:3]):
+        decided = today - dt.timedelta(days=200 + 300 * i)
+        out.append({"id": f"L-{decided.year}-{2000 + i:04d}", "client": client["id"], "assessor": "bh-2",
+                    "services": ["KORTTIDSVISTELSE"], "law": "LSS", "decided": decided,
+                    "valid_until": add_years(decided, 1) if i == 0 else None, "executed": True, "follow_ups": []})
+    return out
+
+
+def _term_start(today: dt.date) -> dt.date:
+    return dt.date(today.year, 1 if today.month <= 6 else 7, 1)
+
+
+def _meetings(clients: list[dict[str, Any]], today: dt.date, rng: random.Random) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    supported = [c for c in clients if c.get("support_person")]
+    term_start = _term_start(today)
+    for i, client in enumerate(supported):
+        if i % 4 == 3:
+            continue  # not yet booked this term: shows up in `formkit meetings --due`
+        day = today + dt.timedelta(days=7 + 2 * i) if i % 2 else max(term_start, today - dt.timedelta(days=20 + i))
+        invitees = [r["name"] for r in client.get("representatives", []) if r.get("looks_after_rights")]
+        out.append({"kind": "term_meeting", "client": client["id"], "date": day, "time": rng.choice(["09.30", "13.00", "14.00", "15.30"]),
+                    "place": "Solrosens samtalsrum" if client["unit"] == "kv-solrosen" else "Boendestödets kontor, Ängsgatan 3",
+                    "status": "booked" if day >= today else "held", "held_by": client["support_person"], "invitees": invitees})
+    month_start = today.replace(day=1)
+    for i, client in enumerate(c for c in supported if c["unit"] == "bs-syd"):
+        if i % 3 == 2:
+            continue  # this month's review missing
+        day = max(month_start, today - dt.timedelta(days=3 + i))
+        out.append({"kind": "monthly_review", "client": client["id"], "date": day, "time": "10.00", "place": "Hemma hos brukaren",
+                    "status": "held" if day < today else "booked", "held_by": client["support_person"]})
+    for i, client in enumerate(c for c in supported if c["unit"] == "kv-solrosen"):
+        ended = today - dt.timedelta(days=2 + 7 * i)
+        late = i == 1
+        out.append({"kind": "homecoming", "client": client["id"], "stay_ended": ended, "stay_ended_time": "16.00",
+                    "date": ended + dt.timedelta(days=2 if late else 0), "time": "18.30" if not late else "10.00",
+                    "method": ["pickup", "phone", "sms", "contact_book"][i % 4], "status": "held", "held_by": client["support_person"]})
+    return out
+
+
+def _open_care(clients: list[dict[str, Any]], today: dt.date, rng: random.Random) -> list[dict[str, Any]]:
+    out = []
+    people = [c for c in clients if c["unit"] == "ov-vagen"]
+    year_start = dt.date(today.year, 1, 1)
+    for i in range(24):
+        client = people[i % len(people)]
+        started = year_start - dt.timedelta(days=120) + dt.timedelta(days=rng.randint(0, 300))
+        length = rng.randint(40, 160)
+        ended = started + dt.timedelta(days=length)
+        status = "completed" if i % 5 else "interrupted"
+        if ended >= today:
+            ended, status = None, "ongoing"
+        record: dict[str, Any] = {
+            "id": f"ov-{i + 1:03d}", "client": client["id"], "service": OPEN_CARE_SERVICES[i % len(OPEN_CARE_SERVICES)],
+            "started": started, "ended": ended, "status": status, "staff": "ov-1",
+            "problems": rng.sample(PROBLEMS, k=rng.randint(1, 3)),
+        }
+        if status == "completed":
+            record["needs_met"] = rng.choice(["yes", "yes", "partly", "no"])
+            record["situation_after"] = rng.choice(["improved", "improved", "unchanged", "worsened"])
+        out.append(record)
+    return out
+
+
+HEADER = """\
+# formkit ärendefil: alla uppgifter som breven, blanketterna och tavlorna hämtar sina fält från.
+#
+# Det här är ett PÅHITTAT exempel. Personerna finns inte och personnumren är påhittade.
+# Byt ut uppgifterna mot era egna; kontrollera filen med:  formkit check {name}
+# Fälten förklaras i README (avsnittet "The case file"); `formkit schema` ger ett JSON Schema
+# som en editor (t.ex. VS Code med YAML-tillägget) kan använda för att föreslå och kontrollera fält.
+#
+# Datum skrivs ÅÅÅÅ-MM-DD. Postnummer, personnummer och telefonnummer är text.
+# En klient med protected_identity: true får aldrig sin adress utskriven.
+"""
+
+SECTION_NOTES = {
+    "organisation": "Kommunen och förvaltningen: står i brevhuvudet.",
+    "units": "Enheter. kind: home_care | short_stay | housing_support | open_care | assessment",
+    "staff": "Medarbetare. role: unit_manager | assessor | support_person | coordinator | staff",
+    "clients": "Klienter (brukare). representatives: god man (trustee), förvaltare (administrator), vårdnadshavare (guardian), närstående (relative).",
+    "decisions": "Biståndsbeslut för biståndshandläggarnas uppföljningstavlor. Den senaste uppföljningen visas på tavlan.",
+    "survey": "Brukarundersökningen: resultat per enhet och fråga (procent), åtgärder (brev 4) och goda exempel (brev 3).",
+    "meetings": "Möten: term_meeting (terminssamtal), monthly_review (månadsuppföljning), homecoming (hemgångssamtal).",
+    "open_care": "Öppenvårdens insatser (bilaga 1, 2 och 4). status: ongoing | completed | interrupted",
+    "open_care_recipients": "Mottagare av bilaga 3: staff (medarbetare), orderer (beställare), partner (samarbetspartner).",
+}
+
+
+def case_yaml(today: dt.date) -> str:
+    data = build_case(today)
+    parts = [HEADER.format(name=CASE_FILE_NAME)]
+    for key, value in data.items():
+        if key in SECTION_NOTES:
+            parts.append(f"\n# {SECTION_NOTES[key]}\n")
+        parts.append(yaml.safe_dump({key: value}, allow_unicode=True, sort_keys=False, width=120, default_flow_style=False))
+    return "".join(parts)
+
+
+def write_example(folder: Path, today: dt.date) -> list[Path]:
+    """Write the example case and the templates into ``folder``; refuse to overwrite anything."""
+    bundled = template_files.bundled_dir()
+    plan: dict[Path, bytes] = {folder / CASE_FILE_NAME: case_yaml(today).encode("utf-8")}
+    for family, path in template_files.all_templates(None):
+        plan[folder / TEMPLATE_FOLDER / family / path.name] = path.read_bytes()
+    existing = [p for p in plan if p.exists()]
+    if existing:
+        raise OutputError(
+            f"{folder} innehåller redan {existing[0].relative_to(folder)}"
+            + (f" och {len(existing) - 1} fil(er) till" if len(existing) > 1 else "")
+            + "; inget skrevs över. Välj en tom mapp."
+        )
+    batches: dict[Path, Batch] = {}
+    for path, data in plan.items():
+        batches.setdefault(path.parent, Batch(path.parent)).add(path.name, data)
+    written: list[Path] = []
+    for batch in batches.values():
+        written += batch.commit()
+    del bundled
+    return written

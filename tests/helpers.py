@@ -1,0 +1,58 @@
+"""Small case files built inline: ``write_case(tmp_path, clients=[...])``.
+
+The base case is the smallest valid one (an organisation, one unit of each kind used by the
+tests, a few staff, two clients); keyword arguments replace or extend its sections.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+BASE: dict[str, Any] = {
+    "formkit": 1,
+    "organisation": {
+        "name": "Exempelby kommun",
+        "department": "Vård- och omsorgsförvaltningen",
+        "address": {"street": "Box 100", "postcode": "123 45", "city": "Exempelby"},
+        "phone": "08-123 456 00",
+        "website": "exempelby.se",
+    },
+    "units": [
+        {"id": "ht-norra", "name": "Hemtjänst Norra", "kind": "home_care", "manager": "ec-1", "phone": "08-123 456 10"},
+        {"id": "bs-syd", "name": "Boendestöd Syd", "kind": "housing_support", "manager": "ec-2"},
+        {"id": "myndighet", "name": "Biståndsenheten", "kind": "assessment", "manager": "ec-2"},
+    ],
+    "staff": [
+        {"id": "ec-1", "name": "Maria Lind", "role": "unit_manager", "unit": "ht-norra", "phone": "08-123 456 11", "email": "maria.lind@exempelby.se"},
+        {"id": "ec-2", "name": "Per Ek", "role": "unit_manager", "unit": "bs-syd"},
+        {"id": "bh-1", "name": "Karin Ek", "role": "assessor", "unit": "myndighet"},
+        {"id": "sp-1", "name": "Ali Hassan", "role": "support_person", "unit": "bs-syd"},
+    ],
+    "clients": [
+        {
+            "id": "b-001", "name": "Åsa Öberg-Ängström", "personal_number": "19400101-1230", "gender": "female",
+            "address": {"street": "Storgatan 1", "postcode": "012 34", "city": "Exempelby"}, "unit": "ht-norra",
+        },
+        {
+            "id": "b-002", "name": "Bo Ek", "birth_year": 1950, "gender": "male",
+            "address": {"street": "Lillgatan 2", "postcode": "123 46", "city": "Exempelby"}, "unit": "bs-syd",
+            "support_person": "sp-1",
+        },
+    ],
+}
+
+
+def case_data(**sections: Any) -> dict[str, Any]:
+    data = copy.deepcopy(BASE)
+    data.update(copy.deepcopy(sections))
+    return data
+
+
+def write_case(folder: Path, name: str = "arenden.yaml", **sections: Any) -> Path:
+    path = folder / name
+    path.write_text(yaml.safe_dump(case_data(**sections), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
