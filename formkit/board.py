@@ -1,0 +1,265 @@
+"""The assessor's follow-up board (uppföljningstavla): one row per biståndsbeslut.
+
+Each biståndshandläggare keeps an Excel board of their decisions (routine 002, point 9). This
+module turns the case file's decisions into rows; ``board_merge`` carries over everything the
+assessor typed into the previous board; ``board_sheet`` writes the workbook, whose colours are
+Excel conditional formatting driven by ``TODAY()`` so the same file changes colour day by day.
+
+The next follow-up rule (routine 002, point 5 and 9):
+
+* a decision is followed up three years after it was made;
+* after a follow-up, three years after the latest follow-up (the routine's "nytt datum skrivs in");
+* a time-limited decision is due at its own end date (``valid_until``) if that comes first;
+* a follow-up whose outcome is ``ended`` closes the decision: no next follow-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from formkit.case import Case, Decision, add_years, load_case
+from formkit.errors import DataError
+from formkit.fields import FieldSet, register
+
+FOLLOW_UP_YEARS = 3
+BOARD_PREFIX = "uppfoljningstavla_"
+BACKUP_FOLDER = "sakerhetskopior"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the board. ``hand`` columns are the assessor's: never overwritten."""
+
+    header: str
+    width: float
+    explanation: str
+    kind: str = "text"  # text | date | wrap
+    hand: bool = False
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("Klient", 24, "klientens namn (aldrig personnumret)"),
+    Column("Klient-id", 11, "klientens id i ärendefilen"),
+    Column("Beslut-id", 14, "beslutets id; raderna känns igen på det när tavlan görs om, ändra det inte"),
+    Column("Insatser", 22, "de beviljade insatserna, t.ex. HEMTJÄNST, LEDSAGNING", "wrap"),
+    Column("Lag", 6, "SoL eller LSS"),
+    Column("Beslutsdatum", 13, "dagen beslutet fattades", "date"),
+    Column("Tidsbegränsat till", 13, "slutdatum för ett tidsbegränsat beslut (tomt: gäller tills vidare)", "date"),
+    Column("Nästa uppföljning", 13, "tre år efter beslutet eller den senaste uppföljningen; ett tidsbegränsat "
+           "beslut följs upp senast sitt slutdatum. Grön, gul de sista två månaderna, röd när datumet passerats", "date"),
+    Column("Samtycke gäller till", 13, "samtycket gäller tre år (eller det antal år som angetts); färgas som "
+           "uppföljningsdatumet", "date"),
+    Column("Verkställt", 10, "Ja, eller Nej för ett beslut som inte verkställts (raden markeras orange)"),
+    Column("Senaste uppföljning", 13, "datum för den senaste uppföljningen", "date"),
+    Column("Uppföljningssätt", 14, "telefon, hembesök, digitalt eller besök på kontoret"),
+    Column("Får beviljad hjälp", 12, "Får du den hjälp/det stöd du är beviljad? (Ja/Delvis/Nej)"),
+    Column("Planerar när", 12, "Får du vara med och planera när din hjälp/ditt stöd ska genomföras?"),
+    Column("Planerar hur", 12, "Får du vara med och planera hur din hjälp/ditt stöd ska genomföras?"),
+    Column("Känns bra", 12, "Får du hjälp/stöd på ett sätt som känns bra för dig?"),
+    Column("Händelse", 48, "standardtexten för händelsen i verksamhetssystemet efter den senaste uppföljningen", "wrap"),
+    Column("Anteckningar", 40, "dina egna anteckningar; de följer med när tavlan görs om", "wrap", hand=True),
+    Column("Nästa åtgärd", 24, "din egen påminnelse om vad som ska göras; följer med när tavlan görs om", "wrap", hand=True),
+    Column("Källa", 10, "System = från ärendefilen; Manuell = en rad du lagt till själv (den behålls)"),
+)
+HEADERS = tuple(c.header for c in COLUMNS)
+BY_HEADER = {c.header: c for c in COLUMNS}
+HAND_HEADERS = tuple(c.header for c in COLUMNS if c.hand)
+ID_HEADER = "Beslut-id"
+SOURCE_HEADER = "Källa"
+NEXT_HEADER = "Nästa uppföljning"
+CONSENT_HEADER = "Samtycke gäller till"
+EXECUTED_HEADER = "Verkställt"
+SYSTEM, MANUAL = "System", "Manuell"
+
+METHOD_LABEL = {"phone": "Telefon", "home_visit": "Hembesök", "digital": "Digitalt", "office": "Besök på kontoret"}
+METHOD_PHRASE = {
+    "phone": "ett telefonsamtal",
+    "home_visit": "ett hembesök",
+    "digital": "ett digitalt möte",
+    "office": "ett besök på kontoret",
+}
+ANSWER_LABEL = {"yes": "Ja", "partly": "Delvis", "no": "Nej", None: ""}
+
+register(FieldSet(
+    family="sheets",
+    templates=("uppfoljningstavla*.xlsx",),
+    title="Uppföljningstavla för biståndshandläggare (formkit board), kolumnerna",
+    fields={c.header: c.explanation + (" [du skriver]" if c.hand else "") for c in COLUMNS},
+))
+
+
+# --- rows from the case file -----------------------------------------------------------------
+
+def next_follow_up(decision: Decision) -> dt.date | None:
+    """The date the decision is next due for follow-up (see the module docstring)."""
+    latest = decision.latest_follow_up
+    if latest is not None and latest.outcome == "ended":
+        return None
+    base = latest.date if latest is not None else decision.decided
+    due = add_years(base, FOLLOW_UP_YEARS)
+    if decision.valid_until is not None and decision.valid_until < due:
+        due = decision.valid_until
+    return due
+
+
+def join_services(services: list[str]) -> str:
+    """HEMTJÄNST, LEDSAGNING och MATDISTRIBUTION — the Swedish list the händelse text uses."""
+    if len(services) <= 1:
+        return "".join(services)
+    return ", ".join(services[:-1]) + " och " + services[-1]
+
+
+def handelse_text(decision: Decision) -> str:
+    """The standard händelse text for the latest follow-up (routine 002, point 7); empty if none."""
+    latest = decision.latest_follow_up
+    if latest is None:
+        return ""
+    head = f"En uppföljning har genomförts den {latest.date.isoformat()} genom {METHOD_PHRASE[latest.method]}."
+    services = join_services(decision.services)
+    if latest.outcome == "new_decision":
+        tail = "Behovet har utretts och ett nytt beslut har fattats."
+    elif latest.outcome == "ended":
+        tail = f"Bedömningen är att behovet inte längre finns och biståndet för {services} har avslutats."
+    else:
+        tail = f"Bedömningen är att behovet kvarstår och att biståndet för {services} är skäligt."
+    return f"{head} {tail}"
+
+
+def decision_row(case: Case, decision: Decision) -> dict[str, Any]:
+    """One board row, keyed by column header."""
+    client = case.client(decision.client)
+    latest = decision.latest_follow_up
+    answers = latest.answers if latest is not None else None
+    return {
+        "Klient": client.name,
+        "Klient-id": client.id,
+        "Beslut-id": decision.id,
+        "Insatser": ", ".join(decision.services),
+        "Lag": decision.law,
+        "Beslutsdatum": decision.decided,
+        "Tidsbegränsat till": decision.valid_until,
+        "Nästa uppföljning": next_follow_up(decision),
+        "Samtycke gäller till": client.consent.valid_until if client.consent else None,
+        "Verkställt": "Ja" if decision.executed else "Nej",
+        "Senaste uppföljning": latest.date if latest else None,
+        "Uppföljningssätt": METHOD_LABEL[latest.method] if latest else "",
+        "Får beviljad hjälp": ANSWER_LABEL[answers.gets_granted_help] if answers else "",
+        "Planerar när": ANSWER_LABEL[answers.plans_when] if answers else "",
+        "Planerar hur": ANSWER_LABEL[answers.plans_how] if answers else "",
+        "Känns bra": ANSWER_LABEL[answers.feels_good] if answers else "",
+        "Händelse": handelse_text(decision),
+        "Källa": SYSTEM,
+    }
+
+
+def rows_for(case: Case, assessor_id: str) -> list[dict[str, Any]]:
+    return [decision_row(case, d) for d in case.decisions if d.assessor == assessor_id]
+
+
+def sort_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    """Oldest next follow-up first; rows without a date last, then by client and decision."""
+    due = row.get(NEXT_HEADER)
+    if isinstance(due, dt.datetime):
+        due = due.date()
+    has_date = isinstance(due, dt.date)
+    return (not has_date, due if has_date else dt.date.max, str(row.get("Klient") or ""), str(row.get(ID_HEADER) or ""))
+
+
+# --- the command ---------------------------------------------------------------------------
+
+@dataclass
+class BoardResult:
+    written: list[Path] = field(default_factory=list)
+    backups: list[Path] = field(default_factory=list)
+    decisions: int = 0
+    manual_rows: int = 0
+    archived: int = 0
+
+    @property
+    def summary(self) -> str:
+        n = len(self.written)
+        folder = self.written[0].parent if self.written else Path(".")
+        text = f"Skrev {n} {'uppföljningstavla' if n == 1 else 'uppföljningstavlor'} i {folder} ({self.decisions} beslut"
+        if self.manual_rows:
+            text += f", {self.manual_rows} egna rader behållna"
+        if self.archived:
+            text += f", {self.archived} beslut flyttade till fliken Arkiv"
+        text += ")."
+        if self.backups:
+            text += f" Den tidigare versionen finns i {self.backups[0].parent}."
+        return text
+
+
+def assessors(case: Case, assessor_id: str | None) -> list[str]:
+    """The assessors to make boards for: all with role assessor, or the one asked for."""
+    all_ids = [s.id for s in case.staff if s.role == "assessor"]
+    if assessor_id is None:
+        if not all_ids:
+            raise DataError("Ärendefilen har ingen medarbetare med rollen assessor (biståndshandläggare); "
+                            "lägg till en under 'staff' för att kunna göra en uppföljningstavla.")
+        return all_ids
+    if assessor_id not in all_ids:
+        close = difflib.get_close_matches(assessor_id, all_ids, n=1)
+        hint = f" Menade du '{close[0]}'?" if close else f" Välj en av: {', '.join(all_ids) or '(inga)'}."
+        raise DataError(f"Det finns ingen biståndshandläggare med id '{assessor_id}' i ärendefilen.{hint}")
+    return [assessor_id]
+
+
+def board_path(out: Path, assessor_id: str) -> Path:
+    return out / f"{BOARD_PREFIX}{assessor_id}.xlsx"
+
+
+def build_boards(case_path: Path, out: Path, assessor_id: str | None = None,
+                 now: dt.datetime | None = None) -> BoardResult:
+    """Make (or regenerate) the board of every assessor, keeping what they typed.
+
+    Every board is built in memory first; if any is open in Excel/LibreOffice or cannot be read,
+    nothing at all is written.
+    """
+    from formkit import board_merge, board_sheet
+    from formkit.output import Batch
+
+    now = now or dt.datetime.now()
+    case = load_case(case_path)
+    ids = assessors(case, assessor_id)
+    paths = [board_path(out, a) for a in ids]
+    for path in paths:
+        board_merge.refuse_if_open(path)
+    result = BoardResult()
+    boards = Batch(out)
+    backups = Batch(out / BACKUP_FOLDER)
+    for a, path in zip(ids, paths):
+        system_rows = rows_for(case, a)
+        old = board_merge.read_board(path) if path.exists() else None
+        merged = board_merge.merge(system_rows, old, today=now.date())
+        staff = case.staff_member(a)
+        boards.add(path.name, board_sheet.workbook_bytes(merged, assessor_name=staff.name, made=now.date()))
+        if old is not None:
+            backups.add(board_merge.backup_name(path, now, out / BACKUP_FOLDER), path.read_bytes())
+        result.decisions += len(system_rows)
+        result.manual_rows += merged.manual_count
+        result.archived += merged.newly_archived
+    if backups.files:
+        result.backups = backups.commit()
+    result.written = boards.commit()
+    return result
+
+
+def journal_text(case_path: Path, decision_id: str) -> str:
+    """The händelse text of one decision's latest follow-up, for ``--journal``."""
+    case = load_case(case_path)
+    by_id = {d.id: d for d in case.decisions}
+    decision = by_id.get(decision_id)
+    if decision is None:
+        close = difflib.get_close_matches(decision_id, list(by_id), n=1)
+        hint = f" Menade du '{close[0]}'?" if close else ""
+        raise DataError(f"Det finns inget beslut med id '{decision_id}' i ärendefilen.{hint}")
+    text = handelse_text(decision)
+    if not text:
+        raise DataError(f"Beslut '{decision_id}' har ingen registrerad uppföljning ännu; lägg till den under "
+                        f"'follow_ups' i beslutet (datum, method och outcome).")
+    return text

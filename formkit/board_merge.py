@@ -1,0 +1,224 @@
+"""Reading an existing board and carrying over everything the assessor typed.
+
+Assessors sort and filter their board, so row numbers mean nothing: rows are matched by
+decision id. What survives regeneration:
+
+* the hand-kept columns (Anteckningar, Nästa åtgärd) and any column the assessor added herself,
+  matched by decision id;
+* rows the assessor added (source Manuell, or no decision id), with every value as typed;
+* a decision that has left the case file moves, with all its values, to the "Arkiv" sheet; the
+  Arkiv sheet itself is carried over, and a decision that comes back gets its notes back.
+
+A board that is open (Excel's ``~$name`` or LibreOffice's ``.~lock.name#`` beside it) or that
+cannot be read is never overwritten: the assessor would lose what they typed since.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from formkit.board import (
+    HAND_HEADERS,
+    HEADERS,
+    ID_HEADER,
+    MANUAL,
+    SOURCE_HEADER,
+    SYSTEM,
+    sort_key,
+)
+from formkit.errors import OutputError
+
+MAIN_SHEET = "Uppföljningstavla"
+ARCHIVE_SHEET = "Arkiv"
+ARCHIVED_HEADER = "Arkiverad"
+HEADER_SEARCH_ROWS = 10
+
+
+class Formula(str):
+    """A formula the assessor typed into their own column: written back as a formula.
+
+    Everything else that is text is written as text (never run), whatever it starts with."""
+
+
+@dataclass
+class OldBoard:
+    """The previous board as read: rows keyed by header."""
+
+    headers: list[str]
+    rows: list[dict[str, Any]]
+    archive_headers: list[str] = field(default_factory=list)
+    archive: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class MergedBoard:
+    """What the new workbook holds."""
+
+    headers: list[str]  # the board's columns, then the assessor's own extra columns
+    rows: list[dict[str, Any]]
+    archive_headers: list[str]
+    archive: list[dict[str, Any]]
+    manual_count: int = 0
+    newly_archived: int = 0
+
+
+def lock_files(path: Path) -> list[Path]:
+    """The lock files Excel and LibreOffice keep beside an open workbook."""
+    name = path.name
+    return [path.with_name(f".~lock.{name}#"), path.with_name(f"~${name}"), path.with_name(f"~${name[2:]}")]
+
+
+def refuse_if_open(path: Path) -> None:
+    for lock in lock_files(path):
+        if lock.exists():
+            raise OutputError(
+                f"{path} är öppen i Excel eller LibreOffice (låsfilen {lock.name} finns). Stäng tavlan och kör "
+                "igen; inget har skrivits. Om tavlan inte är öppen kan du ta bort låsfilen."
+            )
+
+
+def backup_name(path: Path, now: dt.datetime, folder: Path) -> str:
+    """``uppfoljningstavla_bh-1_2026-05-03_141500.xlsx``, never overwriting an earlier backup."""
+    stem = f"{path.stem}_{now.strftime('%Y-%m-%d_%H%M%S')}"
+    name, n = f"{stem}.xlsx", 1
+    while (folder / name).exists():
+        n += 1
+        name = f"{stem}-{n}.xlsx"
+    return name
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def _cell_value(cell: Any) -> Any:
+    value = cell.value
+    if value is None:
+        return None
+    if cell.data_type == "f" and isinstance(value, str):
+        return Formula(value)
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date()
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _header_row(ws: Worksheet) -> tuple[int, list[str]] | None:
+    """The row holding ``Beslut-id`` among the first rows (an assessor may add a title above)."""
+    for r, row in enumerate(ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS), start=1):
+        texts = [str(c.value).strip() if c.value is not None else "" for c in row]
+        if ID_HEADER in texts:
+            while texts and not texts[-1]:
+                texts.pop()
+            return r, texts
+    return None
+
+
+def _read_sheet(ws: Worksheet, path: Path) -> tuple[list[str], list[dict[str, Any]]]:
+    found = _header_row(ws)
+    if found is None:
+        raise OutputError(
+            f"Hittar inte kolumnen '{ID_HEADER}' på fliken {ws.title} i {path}. Utan den går det inte att "
+            "känna igen raderna, så tavlan skrivs inte över. Återställ rubriken eller flytta undan filen."
+        )
+    header_row, headers = found
+    rows = []
+    for cells in ws.iter_rows(min_row=header_row + 1, max_col=len(headers)):
+        row = {h: _cell_value(c) for h, c in zip(headers, cells) if h}
+        if any(v is not None for v in row.values()):
+            rows.append(row)
+    return [h for h in headers if h], rows
+
+
+def read_board(path: Path) -> OldBoard:
+    """The board at ``path``; an ``OutputError`` (and nothing written) if it cannot be read."""
+    try:
+        wb = load_workbook(path, data_only=False)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise OutputError(
+            f"Kan inte läsa den tidigare tavlan {path} ({type(exc).__name__}), så den skrivs inte över. "
+            "Spara den som .xlsx i Excel eller flytta undan den och kör igen."
+        ) from None
+    main = wb[MAIN_SHEET] if MAIN_SHEET in wb.sheetnames else wb.worksheets[0]
+    headers, rows = _read_sheet(main, path)
+    board = OldBoard(headers, rows)
+    if ARCHIVE_SHEET in wb.sheetnames:
+        board.archive_headers, board.archive = _read_sheet(wb[ARCHIVE_SHEET], path)
+    return board
+
+
+# --- merging ---------------------------------------------------------------------------------
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _is_manual(row: dict[str, Any]) -> bool:
+    return not _text(row.get(ID_HEADER)) or _text(row.get(SOURCE_HEADER)).casefold() == MANUAL.casefold()
+
+
+def _union(*header_lists: list[str]) -> list[str]:
+    out: list[str] = []
+    for headers in header_lists:
+        out.extend(h for h in headers if h not in out)
+    return out
+
+
+def merge(system_rows: list[dict[str, Any]], old: OldBoard | None, today: dt.date) -> MergedBoard:
+    """The new board: fresh system rows with the assessor's values carried over by decision id."""
+    if old is None:
+        rows = sorted(system_rows, key=sort_key)
+        return MergedBoard(list(HEADERS), rows, [*HEADERS, ARCHIVED_HEADER], [])
+    archive_own = [h for h in old.archive_headers if h != ARCHIVED_HEADER]
+    extra = [h for h in _union(old.headers, archive_own) if h not in HEADERS]
+    headers = [*HEADERS, *extra]
+    kept = [*HAND_HEADERS, *extra]
+
+    matched: dict[str, dict[str, Any]] = {}
+    manual: list[dict[str, Any]] = []
+    for row in old.rows:
+        decision_id = _text(row.get(ID_HEADER))
+        if _is_manual(row) or decision_id in matched:
+            manual.append({**row, SOURCE_HEADER: MANUAL})  # a copied row keeps its notes as a manual row
+        else:
+            matched[decision_id] = row
+    archived = {_text(r.get(ID_HEADER)): r for r in old.archive if _text(r.get(ID_HEADER))}
+    archive_rest = [r for r in old.archive if not _text(r.get(ID_HEADER))]
+
+    rows = []
+    system_ids = set()
+    for new in system_rows:
+        decision_id = new[ID_HEADER]
+        system_ids.add(decision_id)
+        previous = matched.get(decision_id) or archived.pop(decision_id, None)
+        row = dict(new)
+        if previous is not None:
+            row.update({h: previous.get(h) for h in kept if previous.get(h) is not None})
+        rows.append(row)
+    moved = [{**r, ARCHIVED_HEADER: today} for d, r in matched.items() if d not in system_ids]
+    rows.extend(manual)
+    rows.sort(key=sort_key)
+    archive = [*moved, *archived.values(), *archive_rest]
+    archive_headers = [*headers, ARCHIVED_HEADER]
+    return MergedBoard(headers, rows, archive_headers, archive, manual_count=len(manual), newly_archived=len(moved))
+
+
+def all_typed_values(board: OldBoard | MergedBoard) -> list[Any]:
+    """Every hand-kept value on both sheets: what a regeneration must not lose (used by tests)."""
+    extra = [h for h in board.headers if h not in HEADERS]
+    values = []
+    for row in [*board.rows, *board.archive]:
+        for h in [*HAND_HEADERS, *extra]:
+            if row.get(h) is not None:
+                values.append(row[h])
+    return values
+
+
+__all__ = ["Formula", "MergedBoard", "OldBoard", "merge", "read_board", "refuse_if_open", "backup_name",
+           "lock_files", "SYSTEM", "MANUAL"]
