@@ -181,3 +181,31 @@ def schema() -> None:
 
 
 # Output families add their commands below.
+
+
+@main.command()
+@CASE_ARGUMENT
+@click.option("--assessor", "assessor", metavar="ID", help="Bara denna biståndshandläggares tavla (staff-id).")
+@click.option("--journal", "journal", metavar="BESLUT-ID",
+              help="Skriv bara händelsetexten för beslutets senaste uppföljning (ingen fil skrivs).")
+@common_options
+def board(case: Path, assessor: str | None, journal: str | None, out: Path, templates: Path | None) -> None:
+    """Gör uppföljningstavlan (Excel) för varje biståndshandläggare, utan att tappa det du skrivit.
+
+    En rad per beslut, sorterad efter nästa uppföljning. Färgerna (röd, gul, grön) räknas om i
+    Excel varje dag. Dina anteckningar och egna rader följer med när tavlan görs om; den tidigare
+    versionen sparas i mappen sakerhetskopior. En tavla som är öppen skrivs inte över.
+
+    \b
+    Exempel:
+      formkit board arenden.yaml
+      formkit board arenden.yaml --assessor bh-1 -o tavlor
+      formkit board arenden.yaml --journal B-2023-0142
+    """
+    from formkit import board as boards
+
+    if journal is not None:
+        click.echo(boards.journal_text(case, journal))
+        return
+    result = boards.build_boards(case, out, assessor_id=assessor)
+    say(result.summary)
