@@ -113,13 +113,13 @@ def _unknown_fields(source: str, field_set: FieldSet) -> list[Problem]:
 
 
 def _is_known(path: str, known: dict[str, str]) -> bool:
-    if path in known:
+    if path in known or path.removesuffix("[]") in known:  # "goals[]": an item of a known list
         return True
     # a group ("client", "results") or something below a known leaf ("client.name.upper")
     if any(k.startswith(path + ".") or k.startswith(path + "[]") for k in known):
         return True
     parts = path.split(".")
-    return any(".".join(parts[:i]) in known for i in range(1, len(parts)))
+    return any(".".join(parts[:i]).removesuffix("[]") in known for i in range(1, len(parts)))
 
 
 def used_fields(tree: nodes.Template) -> list[tuple[str, int]]:
@@ -144,6 +144,8 @@ def used_fields(tree: nodes.Template) -> list[tuple[str, int]]:
         return None
 
     def visit(node: nodes.Node, scope: dict[str, str | None]) -> None:
+        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+            found.append((f"_.{node.attr}", node.lineno))  # reaching into Python: always refused
         if isinstance(node, nodes.For):
             visit(node.iter, scope)
             iterated = path_of(node.iter, scope)

@@ -3,6 +3,7 @@ reason, where the program is missing; .ci/run installs both and fails if any of 
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -13,6 +14,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         "soffice": None if (shutil.which("soffice") or shutil.which("libreoffice")) else "LibreOffice (soffice) is not installed",
         "faketime": None if shutil.which("faketime") and (shutil.which("soffice") or shutil.which("libreoffice")) else "faketime and LibreOffice are needed",
     }
+    if os.environ.get("FORMKIT_REQUIRE_PROGRAMS"):
+        absent = sorted({r for r in missing.values() if r})
+        if absent and any(item.get_closest_marker(m) for item in items for m in missing):
+            raise pytest.UsageError("FORMKIT_REQUIRE_PROGRAMS is set but: " + "; ".join(absent))
     for item in items:
         for mark, reason in missing.items():
             if reason and item.get_closest_marker(mark):

@@ -79,7 +79,7 @@ def test_check_finds_misspelt_fields_and_broken_tags(tmp_path: Path, test_fields
     text = "\n".join(str(p) for p in template_problems(path))
     assert "fältet 'client.nme' finns inte i datan; menade du 'client.name'?" in text
     assert "'results[].valeu'" in text
-    assert "organisation.name" not in text and "r.value" not in text
+    assert "organisation.name' finns" not in text and "'results[].value' finns" not in text, text
     assert "mellanslag mellan klammerparenteserna" in text
     assert "inte tillåtna i en mall" in text
     unclosed = "\n".join(str(p) for p in template_problems(template(tmp_path / "provbrev.docx", "Öppen {{ client.name }", "Nästa")))
