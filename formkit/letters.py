@@ -1,0 +1,393 @@
+"""Brukarbrev 1–4: one batch of survey letters a coordinator prints and posts the same day.
+
+Seed 001 (Brukarundersökning hemtjänst): letter 1 in February announces Socialstyrelsen's
+survey, letter 2 in June thanks, letter 3 keeps in touch (good examples, synpunkter and
+klagomål, synpunktskort and svarskuvert), letter 4 gives the unit's result and planned actions.
+
+``build_batch`` plans the recipients (each client of the chosen units, plus a copy to every
+representative who looks after the client's rights and receives letters), renders every letter
+from templates compiled once, and writes everything in one go:
+
+* ``brukarbrev-<n>_<id>.docx`` per recipient, ``utskrift_brukarbrev-<n>.docx`` (one print file),
+  ``adresslista_brukarbrev-<n>.xlsx`` (for the mailing) and ``forteckning_brukarbrev-<n>.csv``;
+* clients with protected identity get no address on any page and their letters go to the
+  subfolder ``skyddad-identitet/`` with an inner-envelope sheet (name and personal number) for
+  forwarding through Skatteverket; they are not in the address list.
+
+A client without an address is skipped with a reason and the batch goes on; every other
+problem stops the batch before anything is written. Per-letter work is kept to building a
+small dict: unit, contact and survey contexts are built once per unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from formkit import addresslist, pdf
+from formkit import templates as template_files
+from formkit.case import Address, Case, Client, Representative, Unit
+from formkit.docxcombine import combine
+from formkit.errors import DataError, OutputError
+from formkit.fields import COMMON_FIELDS, FieldSet, common_context, register, unit_context
+from formkit.output import Batch, csv_bytes, ensure_folder
+from formkit.render import CompiledTemplate, Rendered
+
+PROTECTED_FOLDER = "skyddad-identitet"
+INNER_ENVELOPE = "skyddad-identitet-innerkuvert.docx"
+LETTER_NAMES = {
+    1: "brukarbrev 1 (enkäten kommer)",
+    2: "brukarbrev 2 (tack)",
+    3: "brukarbrev 3 (synpunkter och klagomål)",
+    4: "brukarbrev 4 (resultatet)",
+}
+ROLE_NAMES = {"trustee": "god man", "administrator": "förvaltare", "guardian": "vårdnadshavare", "relative": "närstående"}
+
+LETTER_FIELDS = {
+    "letter": "brevets nummer (1–4)",
+    "recipient.name": "mottagarens namn (klienten, eller företrädaren för en kopia)",
+    "recipient.address_block": "namn och adress på rader, för fönsterkuvertet (bara namnet vid skyddad identitet)",
+    "recipient.is_copy": "sant när brevet är en kopia till en företrädare",
+    "recipient.role": "företrädarens roll: god man, förvaltare, vårdnadshavare eller närstående (tom för klienten)",
+    "recipient.protected": "sant när klienten har skyddad identitet (brevet skickas via Skatteverket)",
+    "client.id": "klientens id",
+    "client.name": "klientens namn",
+    "unit.id": "enhetens id",
+    "unit.name": "enhetens namn",
+    "unit.phone": "enhetens telefonnummer",
+    "unit.email": "enhetens e-postadress",
+    "unit.manager.name": "enhetschefens namn",
+    "unit.manager.title": "enhetschefens titel",
+    "unit.manager.phone": "enhetschefens telefonnummer",
+    "unit.manager.email": "enhetschefens e-postadress",
+    "contact.name": "kontaktperson i brevet (enhetschefen, annars enheten)",
+    "contact.title": "kontaktpersonens titel, t.ex. enhetschef",
+    "contact.phone": "kontaktpersonens telefonnummer (annars enhetens eller kommunens)",
+    "contact.email": "kontaktpersonens e-postadress (annars enhetens eller kommunens)",
+    "survey.year": "brukarundersökningens år",
+    "survey.answer_by": "sista dag att svara (kan vara tom); skriv {{ survey.answer_by|long_date }}",
+    "survey.results": "enhetens resultat, en rad per fråga (lista)",
+    "survey.results[].question": "frågan",
+    "survey.results[].value": "enhetens andel positiva svar i procent; skriv {{ row.value|percent }}",
+    "survey.results[].municipality": "hela kommunens andel (tom om den saknas)",
+    "survey.results[].national": "hela landets andel (tom om den saknas)",
+    "survey.results[].previous": "enhetens andel förra året (tom om den saknas)",
+    "survey.actions": "enhetens planerade förbättringar (lista av texter)",
+    "survey.examples": "goda exempel från enheten (lista av texter)",
+}
+INNER_ENVELOPE_FIELDS = {
+    "client.name": "klientens namn",
+    "client.personal_number": "klientens personnummer (bara på innerkuvertet, som Skatteverket kräver)",
+    "unit.name": "enhetens namn",
+}
+
+register(FieldSet("letters", ("brukarbrev-*.docx",), "Brukarbrev 1–4", LETTER_FIELDS))
+register(FieldSet("letters", (INNER_ENVELOPE,), "Innerkuvert för post via Skatteverket", INNER_ENVELOPE_FIELDS))
+
+Progress = Callable[[Iterable[Any], str, int], Iterable[Any]]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One letter to write: to the client, or a copy (``copy`` = 1, 2, …) to a representative."""
+
+    client: Client
+    copy: int = 0
+    representative: Representative | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.client.id}_kopia-{self.copy}" if self.copy else self.client.id
+
+    @property
+    def name(self) -> str:
+        return self.representative.name if self.representative else self.client.name
+
+    @property
+    def address(self) -> Address | None:
+        if self.representative:
+            return self.representative.address
+        return None if self.client.protected_identity else self.client.address
+
+    @property
+    def protected(self) -> bool:
+        """Only the client's own letter goes through Skatteverket; a copy goes to the
+        representative's own (unprotected) address."""
+        return self.client.protected_identity and not self.copy
+
+
+@dataclass
+class LetterResult:
+    """What a batch wrote and skipped; ``summary`` is the line the CLI prints."""
+
+    number: int
+    folder: Path
+    letters: int = 0
+    copies: int = 0
+    protected: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    pdfs: list[Path] = field(default_factory=list)
+
+    def summary(self) -> str:
+        n = self.number
+        parts = [
+            f"Skrev brukarbrev {n} till {_count(self.letters, 'klient', 'klienter')}"
+            + (f" och {_count(self.copies, 'kopia', 'kopior')} till företrädare" if self.copies else "")
+            + f" i {self.folder}: en fil per mottagare, utskrift_brukarbrev-{n}.docx, "
+            f"adresslista_brukarbrev-{n}.xlsx och forteckning_brukarbrev-{n}.csv"
+            + (f", och {len(self.pdfs)} PDF-filer" if self.pdfs else "")
+            + "."
+        ]
+        if self.protected:
+            parts.append(
+                f"{self.protected} med skyddad identitet: breven ligger i {self.folder / PROTECTED_FOLDER} "
+                "med innerkuvert och skickas via Skatteverket."
+            )
+        if self.skipped:
+            shown = ", ".join(f"{rid} ({reason})" for rid, reason in self.skipped[:5])
+            more = f" och {len(self.skipped) - 5} till (se förteckningen)" if len(self.skipped) > 5 else ""
+            parts.append(f"Hoppade över {len(self.skipped)}: {shown}{more}.")
+        return " ".join(parts)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+# --- planning ----------------------------------------------------------------------------------
+
+def select_units(case: Case, unit_id: str | None) -> list[Unit]:
+    """The chosen unit, or every home-care unit (the routine is written for hemtjänst)."""
+    if unit_id:
+        if unit_id not in case.units_by_id:
+            known = ", ".join(u.id for u in case.units) or "(inga enheter)"
+            raise DataError(f"Det finns ingen enhet med id '{unit_id}'. Välj en av: {known}.")
+        return [case.units_by_id[unit_id]]
+    units = [u for u in case.units if u.kind == "home_care"]
+    if not units:
+        raise DataError("Ärendefilen har ingen hemtjänstenhet (kind: home_care). Välj enhet med --unit.")
+    return units
+
+
+def plan(clients: Sequence[Client], unit_ids: set[str]) -> tuple[list[Recipient], list[tuple[str, str]]]:
+    """Recipients in the clients' order (each copy right after its client) and what was skipped."""
+    recipients: list[Recipient] = []
+    skipped: list[tuple[str, str]] = []
+    for client in clients:
+        if client.unit not in unit_ids:
+            continue
+        if client.protected_identity and not client.personal_number:
+            skipped.append((client.id, "skyddad identitet men inget personnummer, som Skatteverket behöver för att skicka brevet vidare"))
+            continue
+        if not client.protected_identity and client.address is None:
+            skipped.append((client.id, "saknar adress"))
+            continue
+        recipients.append(Recipient(client))
+        k = 0
+        for rep in client.representatives:
+            if not (rep.looks_after_rights and rep.receives_letters):
+                continue
+            k += 1
+            if rep.address is None:
+                skipped.append((f"{client.id}_kopia-{k}", f"kopian till {ROLE_NAMES[rep.role]} saknar adress"))
+                continue
+            recipients.append(Recipient(client, k, rep))
+    return recipients, skipped
+
+
+# --- contexts ----------------------------------------------------------------------------------
+
+def contact_context(case: Case, unit: Unit) -> dict[str, str]:
+    """The named contact: the unit manager, with the unit's or organisation's phone and e-mail
+    where the manager has none."""
+    manager = case.staff_by_id.get(unit.manager) if unit.manager else None
+    org = case.organisation
+    title = ""
+    if manager:
+        title = manager.title or ("enhetschef" if manager.role == "unit_manager" else "")
+    return {
+        "name": manager.name if manager else unit.name,
+        "title": title,
+        "phone": (manager.phone if manager else None) or unit.phone or org.phone or "",
+        "email": (manager.email if manager else None) or unit.email or org.email or "",
+    }
+
+
+def survey_context(case: Case, unit: Unit, number: int, today: dt.date) -> dict[str, Any]:
+    survey = case.survey
+    if survey is None:
+        if number == 4:
+            raise DataError("Brukarbrev 4 visar resultatet, men ärendefilen saknar avsnittet survey. Lägg till survey med results.")
+        return {"year": today.year, "answer_by": None, "results": [], "actions": [], "examples": []}
+    results = [
+        {"question": r.question, "value": r.value, "municipality": r.municipality, "national": r.national, "previous": r.previous}
+        for r in survey.results
+        if r.unit == unit.id
+    ]
+    if number == 4 and not results:
+        raise DataError(
+            f"Brukarbrev 4 visar enhetens resultat, men survey.results har inga rader för enheten {unit.id}. "
+            f"Lägg till rader med unit: {unit.id}, eller välj en annan enhet med --unit."
+        )
+    return {
+        "year": survey.year,
+        "answer_by": survey.answer_by,
+        "results": results,
+        "actions": [a.text for a in survey.actions if a.unit == unit.id],
+        "examples": [e.text for e in survey.examples if e.unit == unit.id],
+    }
+
+
+def letter_context(base: dict[str, Any], recipient: Recipient) -> dict[str, Any]:
+    """The per-letter part: who it goes to. Never the personal number."""
+    address = recipient.address
+    lines = [recipient.name, *(address.lines if address else [])]
+    rep = recipient.representative
+    return {
+        **base,
+        "recipient": {
+            "name": recipient.name,
+            "address_block": "\n".join(lines),
+            "is_copy": bool(recipient.copy),
+            "role": ROLE_NAMES[rep.role] if rep else "",
+            "protected": recipient.protected,
+        },
+        "client": {"id": recipient.client.id, "name": recipient.client.name},
+    }
+
+
+# --- the batch ---------------------------------------------------------------------------------
+
+def build_batch(
+    case: Case,
+    number: int,
+    out: Path,
+    *,
+    unit_id: str | None = None,
+    clients: Sequence[Client] | None = None,
+    templates_dir: Path | None = None,
+    make_pdf: bool = False,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> LetterResult:
+    """Write brukarbrev ``number`` for the chosen units' clients (or ``clients`` from the
+    coordinator's own list) to ``out``; everything or nothing."""
+    if number not in LETTER_NAMES:
+        raise DataError(f"Det finns inget brukarbrev {number}; välj 1, 2, 3 eller 4.")
+    today = today or dt.date.today()
+    units = select_units(case, unit_id)
+    unit_ids = {u.id for u in units}
+    source = list(case.clients if clients is None else clients)
+    if not any(c.unit in unit_ids for c in source):
+        raise DataError(f"Inga klienter hör till {', '.join(sorted(unit_ids))}; inget har skrivits.")
+    recipients, skipped = plan(source, unit_ids)
+    result = LetterResult(number, out, skipped=skipped)
+    if not recipients:
+        raise DataError(f"Inga brev att skriva: alla klienter hoppades över ({'; '.join(f'{i}: {r}' for i, r in skipped[:5])}).")
+
+    template = CompiledTemplate(template_files.find("letters", f"brukarbrev-{number}.docx", templates_dir))
+    common = common_context(case, today)
+    bases = {
+        u.id: {
+            **common,
+            "letter": number,
+            "unit": unit_context(case, u),
+            "contact": contact_context(case, u),
+            "survey": survey_context(case, u, number, today),
+        }
+        for u in units
+    }
+    main_docs: list[tuple[Recipient, Rendered]] = []
+    protected_docs: list[tuple[Recipient, Rendered]] = []
+    steps = progress(recipients, "Skriver brev", len(recipients)) if progress else recipients
+    for recipient in steps:
+        rendered = template.render(letter_context(bases[recipient.client.unit], recipient), record=recipient.id)
+        (protected_docs if recipient.protected else main_docs).append((recipient, rendered))
+
+    stem = f"brukarbrev-{number}"
+    main = Batch(out)
+    protected = Batch(out / PROTECTED_FOLDER)
+    rows: list[list[object]] = []
+    for batch, docs, prefix in ((main, main_docs, ""), (protected, protected_docs, f"{PROTECTED_FOLDER}/")):
+        for recipient, rendered in docs:
+            name = f"{stem}_{recipient.id}.docx"
+            if name in batch.files:
+                raise DataError(f"Två mottagare skulle få samma filnamn {name}; ändra klient-id:t {recipient.client.id}.")
+            batch.add(name, rendered.to_bytes())
+            rows.append([recipient.id, recipient.client.id, "kopia" if recipient.copy else "brev", prefix + name, ""])
+    if main_docs:
+        main.add(f"utskrift_{stem}.docx", combine([r for _, r in main_docs]))
+    if protected_docs:
+        protected.add(f"utskrift-skyddad_{stem}.docx", combine([r for _, r in protected_docs]))
+        protected.add(f"innerkuvert_{stem}.docx", inner_envelopes(case, protected_docs, bases, templates_dir))
+    rows += [[rid, rid.split("_kopia-")[0], "hoppades över", "", reason] for rid, reason in skipped]
+    main.add(f"forteckning_{stem}.csv", csv_bytes(["mottagare", "klient", "slag", "fil", "anmärkning"], rows))
+    main.add(
+        f"adresslista_{stem}.xlsx",
+        addresslist.workbook_bytes(
+            [(r.name, r.address, r.client.id, "kopia" if r.copy else "brev", f"{stem}_{r.id}.docx") for r, _ in main_docs],
+            title=f"Adresslista brukarbrev {number}",
+        ),
+    )
+
+    result.letters = sum(1 for r, _ in main_docs + protected_docs if not r.copy)
+    result.copies = sum(1 for r, _ in main_docs if r.copy)
+    result.protected = len(protected_docs)
+    result.written = _commit(main, protected if protected_docs else None)
+    if make_pdf:
+        result.pdfs = _convert(result.written, out)
+    return result
+
+
+def inner_envelopes(
+    case: Case, docs: list[tuple[Recipient, Rendered]], bases: dict[str, dict[str, Any]], templates_dir: Path | None
+) -> bytes:
+    """One sheet per protected client: name and personal number for Skatteverket's forwarding."""
+    template = CompiledTemplate(template_files.find("letters", INNER_ENVELOPE, templates_dir))
+    sheets = []
+    for recipient, _ in docs:
+        base = bases[recipient.client.unit]
+        context = {
+            **base,
+            "client": {"name": recipient.client.name, "personal_number": recipient.client.personal_number or ""},
+        }
+        sheets.append(template.render(context, record=recipient.client.id))
+    return combine(sheets)
+
+
+def _commit(main: Batch, protected: Batch | None) -> list[Path]:
+    """Write the protected set first, then the main set; if the main set fails, remove the
+    protected files again so that a failed run leaves no partial batch."""
+    ensure_folder(main.folder)
+    written: list[Path] = []
+    if protected is not None:
+        written = protected.commit()
+    try:
+        written += main.commit()
+    except OutputError:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return written
+
+
+def _convert(written: list[Path], out: Path) -> list[Path]:
+    """One LibreOffice run for every letter, print file and inner-envelope file; the PDFs of
+    the protected set are moved next to their .docx files."""
+    docx = [p for p in written if p.suffix == ".docx"]
+    made = pdf.convert(docx, out)
+    protected_stems = {p.stem for p in docx if p.parent.name == PROTECTED_FOLDER and p.parent.parent == out}
+    final = []
+    for path in made:
+        if path.stem in protected_stems:
+            target = out / PROTECTED_FOLDER / path.name
+            shutil.move(path, target)
+            final.append(target)
+        else:
+            final.append(path)
+    return final

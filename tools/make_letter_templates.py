@@ -1,0 +1,376 @@
+"""Generate the bundled survey-letter templates (brukarbrev 1–4 and the inner-envelope sheet).
+
+Why a script: the templates are real Word files that users edit, but the versions we ship
+should be reproducible and reviewable. Run it after changing any text here:
+
+    python tools/make_letter_templates.py
+
+Layout (A4, Swedish letter practice):
+* a letterhead in the page header (organisation, department, unit, date at the right);
+* the recipient's address in a fixed-position frame 20 mm from the left edge and 48 mm from
+  the top of the page, 90 × 35 mm, so it shows in the left window of a C5 or C4 envelope
+  (SS 031 710 places the address field about there);
+* the organisation's address and the page number in the footer.
+Text follows klarspråk: "du", the most important first, short sentences.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+OUT = Path(__file__).resolve().parent.parent / "templates" / "letters"
+FONT = "Arial"
+
+
+def mm_twips(mm: float) -> str:
+    return str(round(mm * 1440 / 25.4))
+
+
+# --- document set-up -------------------------------------------------------------------------
+
+def new_document(title: str) -> Document:
+    doc = Document()
+    doc.core_properties.title = title
+    doc.core_properties.language = "sv-SE"
+    doc.core_properties.author = "formkit"
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin, section.right_margin = Mm(20), Mm(20)
+    section.top_margin, section.bottom_margin = Mm(46), Mm(25)
+    section.header_distance, section.footer_distance = Mm(12), Mm(10)
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(12)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.15
+    _set_language(normal)
+    for name, size in (("Heading 1", 16), ("Heading 2", 13), ("Title", 18)):
+        style = styles[name]
+        style.font.name = FONT
+        style.font.size = Pt(size)
+        style.font.bold = True
+        style.font.color.rgb = RGBColor(0x1F, 0x1F, 0x1F)
+        style.paragraph_format.space_before = Pt(12 if name != "Title" else 0)
+        style.paragraph_format.space_after = Pt(4)
+        style.paragraph_format.keep_with_next = True
+        rpr = style.element.get_or_add_rPr()
+        fonts = rpr.find(qn("w:rFonts"))
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            if fonts is not None and fonts.get(qn(attr)) is not None:
+                del fonts.attrib[qn(attr)]
+    for name in ("Header", "Footer"):
+        styles[name].font.name = FONT
+        styles[name].font.size = Pt(10)
+        ppr = styles[name].element.get_or_add_pPr()
+        for tabs in ppr.findall(qn("w:tabs")):  # the default centre/right stops are for US Letter
+            ppr.remove(tabs)
+    return doc
+
+
+def _set_language(style) -> None:
+    rpr = style.element.get_or_add_rPr()
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "sv-SE")
+    rpr.append(lang)
+
+
+def add_field(paragraph, instruction: str, placeholder: str = "1") -> None:
+    """A Word field such as PAGE, as begin/instr/separate/result/end runs."""
+    for kind, text in (("begin", None), ("instr", instruction), ("separate", None), ("text", placeholder), ("end", None)):
+        run = paragraph.add_run()
+        if kind == "instr":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = f" {text} "
+            run._r.append(instr)
+        elif kind == "text":
+            run.text = text
+        else:
+            fld = OxmlElement("w:fldChar")
+            fld.set(qn("w:fldCharType"), kind)
+            run._r.append(fld)
+
+
+def letterhead(doc: Document) -> None:
+    section = doc.sections[0]
+    header = section.header
+    first = header.paragraphs[0]
+    first.paragraph_format.tab_stops.add_tab_stop(Mm(170), WD_TAB_ALIGNMENT.RIGHT)
+    first.add_run("{{ organisation.name }}").bold = True
+    first.add_run("\tDatum: {{ today|iso_date }}")
+    header.add_paragraph("{{ organisation.department }}", style="Header")
+    header.add_paragraph("{{ unit.name }}", style="Header")
+    for p in header.paragraphs:
+        p.paragraph_format.space_after = Pt(0)
+    footer = section.footer
+    line = footer.paragraphs[0]
+    line.paragraph_format.tab_stops.add_tab_stop(Mm(170), WD_TAB_ALIGNMENT.RIGHT)
+    line.add_run(
+        "{{ organisation.name }}, {{ organisation.address.street }}, {{ organisation.address.postcode }} "
+        "{{ organisation.address.city }}{% if organisation.phone %} · {{ organisation.phone }}{% endif %}"
+        "{% if organisation.website %} · {{ organisation.website }}{% endif %}\tSida "
+    )
+    add_field(line, "PAGE")
+
+
+def address_frame(doc: Document, text: str) -> None:
+    """The recipient's address in a frame fixed on the page, for a left-window envelope."""
+    para = doc.add_paragraph(text)
+    ppr = para._p.get_or_add_pPr()
+    frame = OxmlElement("w:framePr")
+    for key, value in (
+        ("w:w", mm_twips(90)), ("w:h", mm_twips(35)), ("w:hRule", "exact"), ("w:wrap", "notBeside"),
+        ("w:vAnchor", "page"), ("w:hAnchor", "page"), ("w:x", mm_twips(20)), ("w:y", mm_twips(48)),
+    ):
+        frame.set(qn(key), value)
+    ppr.insert(0, frame)
+    para.paragraph_format.space_after = Pt(0)
+    para.paragraph_format.line_spacing = 1.0
+
+
+def copy_notice(doc: Document) -> None:
+    doc.add_paragraph("{%p if recipient.is_copy %}")
+    p = doc.add_paragraph()
+    p.add_run(
+        "Kopia till dig som är {{ recipient.role }} för {{ client.name }}. "
+        "Samma brev har skickats till {{ client.name }}."
+    ).italic = True
+    doc.add_paragraph("{%p endif %}")
+
+
+def contact_block(doc: Document, heading: str = "Har du frågor?") -> None:
+    doc.add_heading(heading, level=2)
+    doc.add_paragraph(
+        "Ring eller mejla {{ contact.name }}{% if contact.title %}, {{ contact.title }}{% endif %}. "
+        "Du kan också prata med personalen som kommer hem till dig."
+    )
+    doc.add_paragraph("{% if contact.phone %}Telefon: {{ contact.phone }}{% endif %}")
+    doc.add_paragraph("{% if contact.email %}E-post: {{ contact.email }}{% endif %}")
+    doc.add_paragraph("Med vänliga hälsningar").paragraph_format.space_before = Pt(12)
+    sign = doc.add_paragraph("{{ contact.name }}")
+    sign.paragraph_format.space_after = Pt(0)
+    doc.add_paragraph("{% if contact.title %}{{ contact.title }}, {% endif %}{{ unit.name }}")
+
+
+def bullet(doc: Document, text: str) -> None:
+    doc.add_paragraph(text, style="List Bullet")
+
+
+def numbered(doc: Document, text: str) -> None:
+    doc.add_paragraph(text, style="List Number")
+
+
+def start_letter(title: str) -> Document:
+    doc = new_document(title)
+    letterhead(doc)
+    address_frame(doc, "{{ recipient.address_block }}")
+    copy_notice(doc)
+    return doc
+
+
+# --- the letters -------------------------------------------------------------------------------
+
+def letter_1() -> Document:
+    doc = start_letter("Brukarbrev 1: enkäten kommer")
+    doc.add_heading("Snart får du en enkät om hemtjänsten – vi vill gärna att du svarar", level=1)
+    doc.add_paragraph(
+        "Om några veckor får du en enkät med posten från Socialstyrelsen. Den heter "
+        "”Vad tycker de äldre om äldreomsorgen?” och handlar om hur du tycker att hemtjänsten fungerar "
+        "för dig. {% if survey.answer_by %}Svara senast {{ survey.answer_by|long_date }}.{% endif %}"
+    )
+    doc.add_heading("Därför är ditt svar viktigt", level=2)
+    doc.add_paragraph(
+        "Dina svar visar vad vi på {{ unit.name }} gör bra och vad vi behöver bli bättre på. "
+        "Vi använder resultatet när vi planerar hur hemtjänsten ska bli bättre för dig och andra. "
+        "Vi vill också höra från dig som är nöjd."
+    )
+    doc.add_heading("Så här svarar du", level=2)
+    numbered(doc, "Läs frågorna och kryssa i de svar som stämmer för dig.")
+    numbered(doc, "Lägg enkäten i svarskuvertet som följer med. Du behöver inte sätta på något frimärke.")
+    numbered(doc, "Posta kuvertet. Om du vill kan personalen som kommer hem till dig posta det åt dig.")
+    doc.add_paragraph(
+        "Du kan också svara på internet. Hur du gör står i brevet från Socialstyrelsen."
+    )
+    doc.add_heading("Det är frivilligt och du är anonym", level=2)
+    doc.add_paragraph(
+        "Du väljer själv om du vill svara. Vi på hemtjänsten får aldrig veta vad just du har svarat. "
+        "Vill du ha hjälp att fylla i enkäten kan en anhörig eller någon annan du litar på hjälpa dig."
+    )
+    contact_block(doc)
+    return doc
+
+
+def letter_2() -> Document:
+    doc = start_letter("Brukarbrev 2: tack")
+    doc.add_heading("Tack för att du svarade på enkäten", level=1)
+    doc.add_paragraph(
+        "Tack till dig som har svarat på Socialstyrelsens enkät om hemtjänsten {{ survey.year }}. "
+        "Dina svar hjälper oss på {{ unit.name }} att bli bättre."
+    )
+    doc.add_heading("Det här händer nu", level=2)
+    bullet(doc, "Socialstyrelsen sammanställer svaren från hela landet.")
+    bullet(doc, "I höst får vi resultatet för {{ unit.name }}.")
+    bullet(doc, "Då skickar vi ett brev till dig om vad resultatet visar och vad vi ska göra bättre.")
+    doc.add_heading("Du kan alltid säga vad du tycker", level=2)
+    doc.add_paragraph(
+        "Du behöver inte vänta på nästa enkät. Berätta för personalen eller kontakta oss när du vill "
+        "om något är bra eller borde bli bättre."
+    )
+    contact_block(doc)
+    return doc
+
+
+def letter_3() -> Document:
+    doc = start_letter("Brukarbrev 3: säg vad du tycker")
+    doc.add_heading("Vi vill veta vad du tycker – hela året", level=1)
+    doc.add_paragraph(
+        "Du kan alltid lämna synpunkter och klagomål på hemtjänsten. Med det här brevet får du ett "
+        "synpunktskort och ett svarskuvert. Fyll i kortet, lägg det i svarskuvertet och posta det. "
+        "Du behöver inte sätta på något frimärke."
+    )
+    doc.add_paragraph("{%p if survey.examples %}")
+    doc.add_heading("Det här har vi gjort på {{ unit.name }}", level=2)
+    doc.add_paragraph("{%p for example in survey.examples %}")
+    bullet(doc, "{{ example }}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_heading("Så lämnar du synpunkter och klagomål", level=2)
+    bullet(doc, "Fyll i synpunktskortet på nästa sida och skicka det i svarskuvertet.")
+    bullet(doc, "Ring eller mejla {{ contact.name }} (kontaktuppgifter längre ner).")
+    bullet(doc, "Berätta för personalen som kommer hem till dig. De för det vidare.")
+    doc.add_paragraph(
+        "Vi läser alla synpunkter och klagomål och använder dem för att bli bättre. Vill du ha svar "
+        "skriver du ditt namn och hur vi når dig. Du kan också vara anonym."
+    )
+    doc.add_paragraph(
+        "Är du inte nöjd med hur vi har tagit hand om ditt klagomål kan du vända dig till "
+        "Inspektionen för vård och omsorg (IVO), www.ivo.se."
+    )
+    contact_block(doc)
+    # the synpunktskort on a page of its own
+    card_title = doc.add_paragraph(style="Title")
+    card_title.paragraph_format.page_break_before = True
+    card_title.add_run("Synpunktskort – {{ unit.name }}")
+    doc.add_paragraph("Kryssa i det som passar:")
+    doc.add_paragraph("☐ Synpunkt     ☐ Klagomål     ☐ Beröm     ☐ Förslag")
+    doc.add_paragraph("Det här vill jag berätta:")
+    table = doc.add_table(rows=8, cols=1)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _writing_lines(table)
+    doc.add_paragraph("Vill du ha svar? Skriv ditt namn och ditt telefonnummer eller din adress:").paragraph_format.space_before = Pt(12)
+    table = doc.add_table(rows=2, cols=1)
+    _writing_lines(table)
+    doc.add_paragraph(
+        "Lägg kortet i svarskuvertet och posta det. Kortet går till {{ unit.name }}, "
+        "{{ organisation.name }}, {{ organisation.address.street }}, {{ organisation.address.postcode }} "
+        "{{ organisation.address.city }}."
+    ).paragraph_format.space_before = Pt(12)
+    return doc
+
+
+def _writing_lines(table) -> None:
+    """Rows of a borderless table with a bottom line each: room to write by hand."""
+    for row in table.rows:
+        tr_pr = row._tr.get_or_add_trPr()
+        height = OxmlElement("w:trHeight")
+        height.set(qn("w:val"), mm_twips(10))
+        height.set(qn("w:hRule"), "exact")
+        tr_pr.append(height)
+        for cell in row.cells:
+            tc_pr = cell._tc.get_or_add_tcPr()
+            borders = OxmlElement("w:tcBorders")
+            bottom = OxmlElement("w:bottom")
+            for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "0"), ("w:color", "808080")):
+                bottom.set(qn(key), value)
+            borders.append(bottom)
+            tc_pr.append(borders)
+
+
+def letter_4() -> Document:
+    doc = start_letter("Brukarbrev 4: resultatet")
+    doc.add_heading("Så tycker du och andra om {{ unit.name }} – resultatet av enkäten {{ survey.year }}", level=1)
+    doc.add_paragraph(
+        "Nu har resultatet av Socialstyrelsens enkät om hemtjänsten kommit. Tack till dig som svarade! "
+        "Här ser du vad de som har hemtjänst från {{ unit.name }} tycker, jämfört med hela kommunen, "
+        "hela landet och förra året."
+    )
+    doc.add_paragraph("Siffrorna visar hur många procent som svarade positivt på varje fråga.")
+    table = doc.add_table(rows=4, cols=5)
+    table.style = "Table Grid"
+    heads = ["Fråga", "{{ unit.name }}", "Kommunen", "Hela landet", "Förra året"]
+    for cell, text in zip(table.rows[0].cells, heads):
+        cell.text = ""
+        cell.paragraphs[0].add_run(text).bold = True
+    _repeat_header(table.rows[0])
+    table.rows[1].cells[0].text = "{%tr for row in survey.results %}"
+    cells = table.rows[2].cells
+    cells[0].text = "{{ row.question }}"
+    cells[1].text = "{{ row.value|percent }}"
+    cells[2].text = "{{ row.municipality|percent }}"
+    cells[3].text = "{{ row.national|percent }}"
+    cells[4].text = "{{ row.previous|percent }}"
+    table.rows[3].cells[0].text = "{%tr endfor %}"
+    widths = [Mm(70), Mm(27), Mm(25), Mm(25), Mm(23)]
+    table.autofit = False
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
+        col.set(qn("w:w"), str(width.twips))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
+    doc.add_paragraph("Ett streck (–) betyder att det inte finns någon siffra att jämföra med.").paragraph_format.space_before = Pt(6)
+    doc.add_paragraph("{%p if survey.actions %}")
+    doc.add_heading("Det här ska vi bli bättre på", level=2)
+    doc.add_paragraph("Vi har gått igenom resultatet tillsammans med personalen. Det här ska vi göra:")
+    doc.add_paragraph("{%p for action in survey.actions %}")
+    numbered(doc, "{{ action }}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph(
+        "Har du idéer om vad vi kan göra bättre? Berätta gärna för personalen eller kontakta oss."
+    )
+    contact_block(doc, "Vill du veta mer?")
+    return doc
+
+
+def _repeat_header(row) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:tblHeader"))
+
+
+def inner_envelope() -> Document:
+    """One sheet per protected client, for the inner envelope forwarded by Skatteverket.
+
+    Skatteverket forwards post to a person with skyddade personuppgifter when the letter lies
+    in a sealed inner envelope that carries the recipient's name and personal number, inside an
+    outer envelope addressed to Skatteverket. The window shows only name and personal number;
+    the sheet goes into the inner envelope in front of the letter."""
+    doc = new_document("Innerkuvert för post via Skatteverket")
+    letterhead(doc)
+    address_frame(doc, "{{ client.name }}\n{{ client.personal_number }}")
+    doc.add_paragraph(
+        "I kuvertet finns ett brev till dig från {{ unit.name }}. Brevet kommer till dig via "
+        "Skatteverket, eftersom dina personuppgifter är skyddade. Vi känner inte till din adress."
+    )
+    return doc
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for n, build in enumerate((letter_1, letter_2, letter_3, letter_4), start=1):
+        build().save(OUT / f"brukarbrev-{n}.docx")
+    inner_envelope().save(OUT / "skyddad-identitet-innerkuvert.docx")
+    print(f"Skrev 5 mallar i {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
