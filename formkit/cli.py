@@ -56,15 +56,9 @@ class FormkitCLI(click.Group):
 CASE_ARGUMENT = click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 
 
-def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--templates, -o/--out, -q and -v, defined once for every command that writes."""
+def verbosity_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """-q and -v, on every command."""
 
-    @click.option(
-        "--templates", "templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
-        help="Mapp med egna mallar; de ersätter de medföljande med samma filnamn.",
-    )
-    @click.option("-o", "--out", "out", type=click.Path(path_type=Path), default=Path("ut"), show_default=True,
-                  help="Mapp där resultatet skrivs.")
     @click.option("-q", "--quiet", is_flag=True, help="Skriv inget utom fel.")
     @click.option("-v", "--verbose", count=True, help="Berätta mer (-vv: felsökning).")
     @wraps(func)
@@ -76,6 +70,18 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
         return func(*args, **kwargs)
 
     return wrapper
+
+
+def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--templates, -o/--out, -q and -v, defined once for every command that writes."""
+
+    templates = click.option(
+        "--templates", "templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help="Mapp med egna mallar; de ersätter de medföljande med samma filnamn.",
+    )
+    out = click.option("-o", "--out", "out", type=click.Path(path_type=Path), default=Path("ut"), show_default=True,
+                       help="Mapp där resultatet skrivs.")
+    return templates(out(verbosity_options(func)))
 
 
 def progress(items: Iterable[T], label: str, length: int | None = None) -> Iterable[T]:
@@ -120,6 +126,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@verbosity_options
 def init(folder: Path) -> None:
     """Skriv en exempelfil (påhittade personer) och mallarna att anpassa.
 
@@ -137,6 +144,7 @@ def init(folder: Path) -> None:
 @CASE_ARGUMENT
 @click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Mapp med egna mallar att kontrollera i stället för de medföljande.")
+@verbosity_options
 def check(case: Path, templates: Path | None) -> None:
     """Kontrollera ärendefilen och varje mall; lista alla problem på en gång.
 
@@ -153,6 +161,7 @@ def check(case: Path, templates: Path | None) -> None:
 
 @main.command()
 @click.argument("family", required=False)
+@verbosity_options
 def fields(family: str | None) -> None:
     """Visa vilka fält en mall kan använda, med förklaring.
 
@@ -168,6 +177,7 @@ def fields(family: str | None) -> None:
 
 
 @main.command()
+@verbosity_options
 def schema() -> None:
     """Skriv ärendefilens JSON Schema, för en editor som kan komplettera och kontrollera YAML.
 
@@ -208,4 +218,89 @@ def board(case: Path, assessor: str | None, journal: str | None, out: Path, temp
         click.echo(boards.journal_text(case, journal))
         return
     result = boards.build_boards(case, out, assessor_id=assessor)
+    say(result.summary)
+
+
+@main.command()
+@CASE_ARGUMENT
+@click.option("-n", "--number", "number", required=True, type=click.Choice(["1", "2", "3", "4"]),
+              help="Vilket brukarbrev: 1 enkäten kommer, 2 tack, 3 synpunkter och klagomål, 4 resultatet.")
+@click.option("--unit", "unit_id", metavar="ID", help="Bara den här enheten (standard: alla hemtjänstenheter).")
+@click.option("--clients", "client_list", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Din egen klientlista (.xlsx eller .csv) i stället för ärendefilens klienter.")
+@click.option("--pdf", "make_pdf", is_flag=True, help="Gör också PDF av utskriftsfilen och varje brev (kräver LibreOffice).")
+@click.option("--date", "today", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Datum i breven (standard: i dag).")
+@common_options
+def letters(case: Path, number: str, unit_id: str | None, client_list: Path | None, make_pdf: bool,
+            today: dt.date | None, templates: Path | None, out: Path) -> None:
+    """Skriv brukarbrev 1–4 till enhetens klienter: ett brev per mottagare, en utskriftsfil,
+    en adresslista och en förteckning.
+
+    Företrädare som bevakar klientens rätt och ska få brev får en kopia. Brev till klienter med
+    skyddad identitet saknar adress och läggs i mappen skyddad-identitet/ med ett innerkuvert,
+    för att skickas via Skatteverket.
+
+    \b
+    Exempel:
+      formkit letters arenden.yaml -n 1
+      formkit letters arenden.yaml -n 4 --unit ht-norra --pdf -o ut/brev-4
+      formkit letters arenden.yaml -n 1 --clients klientlista.xlsx
+    """
+    from formkit import letters as letter_batch
+    from formkit.case import load_case
+
+    loaded = load_case(case)
+    clients = None
+    if client_list is not None:
+        from formkit import clientlist
+
+        clients = clientlist.read_clients(client_list, loaded, unit_id)
+    result = letter_batch.build_batch(
+        loaded, int(number), out, unit_id=unit_id, clients=clients, templates_dir=templates,
+        make_pdf=make_pdf, today=today, progress=progress,
+    )
+    say(result.summary())
+
+
+@main.command()
+@CASE_ARGUMENT
+@click.option("--kind", type=click.Choice(["term", "monthly", "homecoming"]),
+              help="term = terminssamtal, monthly = månadsuppföljning, homecoming = hemgångssamtal.")
+@click.option("--client", "client_id", metavar="ID", help="Bara den här klienten.")
+@click.option("--support-person", "support_person", metavar="ID", help="Bara den här stödpersonens klienter.")
+@click.option("--minutes", "minutes", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="NOTES.yaml",
+              help="Fyll i minnesanteckningarna från en anteckningsfil (med --kind term).")
+@click.option("--due", is_flag=True, help="Visa vad som saknas: terminssamtal, månadsuppföljningar, sena hemgångssamtal.")
+@click.option("--at", "at", callback=parse_date, metavar="DATUM", help="Räkna som om det vore detta datum (ÅÅÅÅ-MM-DD).")
+@click.option("--team-day", "team_day", type=click.Choice(["måndag", "tisdag", "onsdag", "torsdag", "fredag"]),
+              default="tisdag", show_default=True, help="Veckodag för verksamhetsmötet (rullande schema).")
+@click.option("--pdf", "make_pdf", is_flag=True, help="Gör också PDF (kräver LibreOffice).")
+@common_options
+def meetings(case: Path, kind: str | None, client_id: str | None, support_person: str | None, minutes: Path | None,
+             due: bool, at: dt.date | None, team_day: str, make_pdf: bool, templates: Path | None, out: Path) -> None:
+    """Blanketter för stödpersoner: terminssamtal, månadsuppföljning och hemgångssamtal.
+
+    Skriver en fil per klient och en samlad utskriftsfil per stödperson.
+
+    \b
+    Exempel:
+      formkit meetings arenden.yaml --kind term --support-person sp-1
+      formkit meetings arenden.yaml --kind monthly --at 2026-11-01 --pdf
+      formkit meetings arenden.yaml --kind term --minutes anteckningar.yaml
+      formkit meetings arenden.yaml --due --at 2026-11-22
+    """
+    from formkit import meetings as meeting_forms
+
+    if client_id and support_person:
+        raise click.UsageError("Välj antingen --client eller --support-person, inte båda.")
+    if not due and kind is None:
+        raise click.UsageError("Ange --kind term, monthly eller homecoming (eller --due).")
+    if minutes is not None and kind not in (None, "term"):
+        raise click.UsageError("--minutes gäller terminssamtal: använd --kind term.")
+    result = meeting_forms.run(
+        case, kind=kind, client=client_id, support_person=support_person, out=out, templates=templates,
+        make_pdf=make_pdf, at=at, minutes=minutes, due=due, team_day=team_day,
+    )
+    if result.table:
+        click.echo(result.table)
     say(result.summary)
