@@ -340,7 +340,6 @@ def case_yaml(today: dt.date) -> str:
 
 def write_example(folder: Path, today: dt.date) -> list[Path]:
     """Write the example case and the templates into ``folder``; refuse to overwrite anything."""
-    bundled = template_files.bundled_dir()
     plan: dict[Path, bytes] = {folder / CASE_FILE_NAME: case_yaml(today).encode("utf-8")}
     for family, path in template_files.all_templates(None):
         plan[folder / TEMPLATE_FOLDER / family / path.name] = path.read_bytes()
@@ -357,5 +356,4 @@ def write_example(folder: Path, today: dt.date) -> list[Path]:
     written: list[Path] = []
     for batch in batches.values():
         written += batch.commit()
-    del bundled
     return written
