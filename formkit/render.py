@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -261,17 +260,3 @@ def check_context(context: Any, record: str, path: str = "") -> None:
     elif isinstance(context, (list, tuple)):
         for i, value in enumerate(context):
             check_context(value, record, f"{path}[{i}]")
-
-
-def compile_all(paths: Iterable[Path]) -> dict[str, CompiledTemplate]:
-    """Compile several templates, reporting the problems of all of them at once."""
-    out: dict[str, CompiledTemplate] = {}
-    problems: list[Problem] = []
-    for path in paths:
-        try:
-            out[Path(path).name] = CompiledTemplate(path)
-        except TemplateError as exc:
-            problems.extend(Problem(f"{exc.source}: {p.path}" if p.path else exc.source, p.message) for p in exc.problems)
-    if problems:
-        raise TemplateError("(flera)" if len(problems) > 1 else problems[0].path.split(":")[0], problems)
-    return out
