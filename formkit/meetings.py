@@ -1,0 +1,346 @@
+"""``formkit meetings``: the stödperson's forms for terminssamtal, månadsuppföljning and
+hemgångssamtal, one file per client and one combined print file per stödperson.
+
+The rules (questions, who is covered, terms, the 24-hour rule, the rolling schedule) are in
+``meetings_rules``; minutes from notes are in ``minutes``; what is due is in ``meetings_due``.
+This module builds the contexts, renders every document in memory and writes them in one
+``Batch`` so that a bad record leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from formkit import output, pdf, templates as template_files
+from formkit.case import Case, Client, Meeting, load_case
+from formkit.docxcombine import combine
+from formkit.fields import FieldSet, common_context, register, staff_context, unit_context
+from formkit.meetings_rules import (
+    DEFAULT_TEAM_DAY, DOCUMENTATION_STATEMENT, HOMECOMING_METHODS, MONTHLY_POINTS, MONTHLY_QUESTIONS,
+    ROLES, TERM_QUESTIONS, Period, homecoming_in_time, meetings_of, month_of, rolling_schedule,
+    select_clients, term_of,
+)
+from formkit.render import CompiledTemplate, Rendered
+
+CHECKBOX = "\u2610"
+TEMPLATES = {
+    "term": ("terminssamtal-inbjudan.docx", "terminssamtal-fragor.docx", "terminssamtal-minnesanteckningar.docx"),
+    "monthly": ("manadsuppfoljning.docx",),
+    "homecoming": ("hemgangssamtal.docx",),
+}
+NO_SUPPORT_PERSON = "utan-stodperson"
+BLANK_ROWS = {"participants": 3, "actions": 4, "homecoming": 10}
+
+
+@dataclass
+class Result:
+    """What a run did: the summary line, an optional table for the terminal, the files."""
+
+    summary: str
+    table: str = ""
+    written: list[Path] = field(default_factory=list)
+
+
+def run(case_path: Path, *, kind: str | None, client: str | None = None, support_person: str | None = None,
+        out: Path = Path("ut"), templates: Path | None = None, make_pdf: bool = False,
+        at: dt.date | None = None, minutes: Path | None = None, due: bool = False,
+        team_day: str = DEFAULT_TEAM_DAY) -> Result:
+    """The one entry point of the command: forms, minutes from notes, or what is due."""
+    case = load_case(case_path)
+    today = at or dt.date.today()
+    if due:
+        from formkit import meetings_due
+
+        return meetings_due.report(case, today, out, team_day)
+    if minutes is not None:
+        from formkit import minutes as minutes_module
+
+        return minutes_module.build(case, minutes, today, out, templates, make_pdf)
+    assert kind is not None  # the CLI requires --kind here
+    return build_forms(case, kind, client, support_person, today, out, templates, make_pdf, team_day)
+
+
+# --- shared context ------------------------------------------------------------------------
+
+def client_base(case: Case, client: Client, today: dt.date) -> dict[str, Any]:
+    """Organisation, unit, stödperson and client: the top of every form (no personal number)."""
+    staff = case.staff_by_id.get(client.support_person) if client.support_person else None
+    return {
+        **common_context(case, today),
+        "client": {"id": client.id, "name": client.name},
+        "unit": unit_context(case, case.units_by_id[client.unit]),
+        "support_person": staff_context(staff),
+    }
+
+
+def meeting_context(meeting: Meeting | None) -> dict[str, Any]:
+    if meeting is None:
+        return {"date": "", "time": "", "place": "", "status": ""}
+    return {"date": meeting.date, "time": meeting.time or "", "place": meeting.place or "", "status": meeting.status}
+
+
+def period_context(period: Period) -> dict[str, Any]:
+    return {"label": period.label, "start": period.start, "end": period.end}
+
+
+def questions_context(answers: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    answers = answers or {}
+    return [
+        {"number": i, "id": q.id, "text": q.text, "help": q.help, "answer": answers.get(q.id, "")}
+        for i, q in enumerate(TERM_QUESTIONS, start=1)
+    ]
+
+
+def recipients(client: Client) -> tuple[list[dict[str, Any]], list[str]]:
+    """Who gets an invitation: the client and every representative who looks after the
+    client's rights (not always the parent). Returns (recipients, notes for the summary)."""
+    out, notes = [], []
+    if client.protected_identity:
+        out.append({"name": client.name, "role": "brukare", "address_lines": [], "email": client.email or ""})
+        notes.append("protected")
+    elif client.address or client.email:
+        lines = [client.name, *client.address.lines] if client.address else []
+        out.append({"name": client.name, "role": "brukare", "address_lines": lines, "email": client.email or ""})
+    for rep in client.representatives:
+        if not rep.looks_after_rights:
+            continue
+        if rep.address is None and not rep.email:
+            notes.append("unreachable")
+            continue
+        lines = [rep.name, *rep.address.lines] if rep.address else []
+        out.append({"name": rep.name, "role": ROLES[rep.role], "address_lines": lines, "email": rep.email or ""})
+    return out, notes
+
+
+# --- the three kinds of forms --------------------------------------------------------------
+
+def term_documents(case: Case, client: Client, today: dt.date, compiled: dict[str, CompiledTemplate],
+                   notes: dict[str, list[str]]) -> dict[str, list[Rendered]]:
+    """Invitation (one per recipient, only when the meeting is booked), question sheet, blank minutes."""
+    names = TEMPLATES["term"]
+    term = term_of(today)
+    booked = meetings_of(case, client, "term", term)
+    meeting = booked[-1] if booked else None
+    base = {**client_base(case, client, today), "term": period_context(term), "meeting": meeting_context(meeting),
+            "questions": questions_context()}
+    docs: dict[str, list[Rendered]] = {name: [] for name in names}
+    invited, recipient_notes = recipients(client)
+    if meeting is None or meeting.status != "booked":
+        notes["not_booked"].append(client.id)
+    elif not invited:
+        notes["nobody"].append(client.id)
+    else:
+        for n, recipient in enumerate(invited, start=1):
+            docs[names[0]].append(compiled[names[0]].render({**base, "recipient": recipient}, f"{client.id} (mottagare {n})"))
+        if "protected" in recipient_notes:
+            notes["protected"].append(client.id)
+    if "unreachable" in recipient_notes:
+        notes["unreachable"].append(client.id)
+    if client.representatives and not any(r.looks_after_rights for r in client.representatives):
+        notes["no_rights"].append(client.id)
+    docs[names[1]].append(compiled[names[1]].render(base, client.id))
+    people = [{"name": r["name"], "role": r["role"], "attended": f"{CHECKBOX} Ja  {CHECKBOX} Nej"} for r in invited]
+    if base["support_person"]["name"]:
+        people.append({"name": base["support_person"]["name"], "role": "stödperson", "attended": f"{CHECKBOX} Ja  {CHECKBOX} Nej"})
+    blank = {"name": "", "role": "", "attended": ""}
+    docs[names[2]].append(compiled[names[2]].render({
+        **base,
+        "participants": people + [blank] * BLANK_ROWS["participants"],
+        "documentation_statement": f"{CHECKBOX} {DOCUMENTATION_STATEMENT}",
+        "filled": False, "internal": True, "internal_notes": "", "copy_to": "",
+        "actions": [{"what": "", "who": "", "when": ""}] * BLANK_ROWS["actions"],
+        "next_meeting": meeting_context(None),
+    }, client.id))
+    return docs
+
+
+def monthly_context(case: Case, client: Client, today: dt.date, team_dates: dict[str, dt.date]) -> dict[str, Any]:
+    """The checklist's facts, pre-filled from the case file, with what needs attention."""
+    month = month_of(today)
+    plan = client.care_plan
+    warnings = []
+    if plan is None:
+        warnings.append("Ingen genomförandeplan finns i ärendefilen.")
+    else:
+        if plan.follow_up is None:
+            warnings.append("Ingen uppföljning av genomförandeplanen är planerad.")
+        elif plan.follow_up < month.start:
+            warnings.append(f"Uppföljningen av genomförandeplanen skulle ha gjorts {plan.follow_up.isoformat()}.")
+        if plan.risk_assessment is None:
+            warnings.append("Ingen riskbedömning finns registrerad.")
+        elif not plan.action_plan:
+            warnings.append("Riskbedömningen har ingen kopplad handlingsplan.")
+        if not plan.goals:
+            warnings.append("Genomförandeplanen har inga mål i ärendefilen.")
+    decisions = [d for d in case.decisions if d.client == client.id]
+    order = "; ".join(
+        f"Beslut {d.id}: {', '.join(d.services)}" + (f", gäller till {d.valid_until.isoformat()}" if d.valid_until else "")
+        for d in decisions
+    )
+    facts = [
+        (f"Uppdaterad {plan.updated.isoformat()}; uppföljning "
+         + (f"planerad {plan.follow_up.isoformat()}" if plan.follow_up else "inte planerad")) if plan else "Ingen plan registrerad",
+        order,
+        f"{len(plan.goals)} mål, se ovan" if plan and plan.goals else "",
+        "", "", "",
+        (f"Riskbedömning {plan.risk_assessment.isoformat()}; handlingsplan: {'Ja' if plan.action_plan else 'Nej'}"
+         if plan and plan.risk_assessment else "Ingen riskbedömning registrerad"),
+    ]
+    booked = meetings_of(case, client, "monthly", month)
+    return {
+        **client_base(case, client, today),
+        "month": period_context(month),
+        "care_plan": {
+            "updated": plan.updated if plan else "",
+            "follow_up": plan.follow_up if plan and plan.follow_up else "",
+            "risk_assessment": plan.risk_assessment if plan and plan.risk_assessment else "",
+            "action_plan": ("Ja" if plan.action_plan else "Nej") if plan else "",
+            "goals": list(plan.goals) if plan else [],
+            "warnings": warnings,
+        },
+        "meeting": meeting_context(booked[-1] if booked else None),
+        "team_meeting": {"date": team_dates.get(client.id, "")},
+        "questions": [{"number": i, "text": q} for i, q in enumerate(MONTHLY_QUESTIONS, start=1)],
+        "points": [{"number": i, "text": p, "fact": f} for i, (p, f) in enumerate(zip(MONTHLY_POINTS, facts), start=1)],
+    }
+
+
+def homecoming_context(case: Case, client: Client, today: dt.date) -> dict[str, Any]:
+    """The log with every hemgångssamtal recorded this term, and empty rows to write in."""
+    term = term_of(today)
+    rows = []
+    for m in meetings_of(case, client, "homecoming", term):
+        in_time = homecoming_in_time(m)
+        held_by = case.staff_by_id[m.held_by].name if m.held_by else ""
+        rows.append({
+            "stay_ended": " ".join(x for x in [(m.stay_ended or m.date).isoformat(), f"kl. {m.stay_ended_time}" if m.stay_ended_time else ""] if x),
+            "held": " ".join(x for x in [m.date.isoformat(), f"kl. {m.time}" if m.time else ""] if x) if m.status == "held" else "inte gjort",
+            "method": HOMECOMING_METHODS.get(m.method or "", ""),
+            "held_by": held_by,
+            "in_time": {True: "Ja", False: "Nej", None: ""}[in_time],
+        })
+    rows += [{"stay_ended": "", "held": "", "method": "", "held_by": "", "in_time": ""}] * max(4, BLANK_ROWS["homecoming"] - len(rows))
+    contacts = [
+        {"name": r.name, "role": r.relation or ROLES[r.role], "phone": r.phone or "", "email": r.email or ""}
+        for r in client.representatives
+    ]
+    return {**client_base(case, client, today), "term": period_context(term), "contacts": contacts, "rows": rows}
+
+
+# --- the batch -----------------------------------------------------------------------------
+
+def build_forms(case: Case, kind: str, client_id: str | None, support_person: str | None, today: dt.date,
+                out: Path, user_templates: Path | None, make_pdf: bool, team_day: str = DEFAULT_TEAM_DAY) -> Result:
+    """Render every form in memory, then write them all (or nothing)."""
+    clients = select_clients(case, kind, client_id, support_person)
+    compiled = {name: CompiledTemplate(template_files.find("forms", name, user_templates)) for name in TEMPLATES[kind]}
+    notes: dict[str, list[str]] = {k: [] for k in ("not_booked", "nobody", "protected", "unreachable", "no_rights")}
+    team_dates = {s.client: s.date for s in rolling_schedule(case, month_of(today), team_day)} if kind == "monthly" else {}
+    groups: dict[str, dict[str, list[Rendered]]] = {}
+    batch = output.Batch(out)
+    for client in clients:
+        if kind == "term":
+            docs = term_documents(case, client, today, compiled, notes)
+        elif kind == "monthly":
+            name = TEMPLATES[kind][0]
+            docs = {name: [compiled[name].render(monthly_context(case, client, today, team_dates), client.id)]}
+        else:
+            name = TEMPLATES[kind][0]
+            docs = {name: [compiled[name].render(homecoming_context(case, client, today), client.id)]}
+        group = groups.setdefault(client.support_person or NO_SUPPORT_PERSON, {})
+        for name, rendered in docs.items():
+            if not rendered:
+                continue
+            stem = name.removesuffix(".docx")
+            batch.add(f"{stem}_{client.id}.docx", rendered[0].to_bytes() if len(rendered) == 1 else combine(rendered))
+            group.setdefault(name, []).extend(rendered)
+    for person, docs in sorted(groups.items()):
+        for name, rendered in docs.items():
+            batch.add(f"utskrift_{person}_{name.removesuffix('.docx')}.docx", combine(rendered))
+    written = batch.commit()
+    pdfs = pdf.convert([p for p in written if p.suffix == ".docx"], out) if make_pdf else []
+    return Result(summary_line(kind, clients, groups, written, pdfs, out, notes), written=written + pdfs)
+
+
+def summary_line(kind: str, clients: list[Client], groups: dict, written: list[Path], pdfs: list[Path],
+                 out: Path, notes: dict[str, list[str]]) -> str:
+    what = {"term": "terminssamtal", "monthly": "månadsuppföljning", "homecoming": "hemgångssamtal"}[kind]
+    people = len([g for g in groups if g != NO_SUPPORT_PERSON])
+    line = (f"Skrev {what} för {len(clients)} {'klient' if len(clients) == 1 else 'klienter'} "
+            f"({people} {'stödperson' if people == 1 else 'stödpersoner'}): {len(written)} filer i {out}"
+            + (f", {len(pdfs)} PDF" if pdfs else "") + ".")
+    warnings = {
+        "nobody": "Ingen att bjuda in (lägg till adress eller e-post, eller en företrädare med looks_after_rights)",
+        "not_booked": "Inget bokat terminssamtal denna termin, så ingen inbjudan",
+        "unreachable": "En företrädare som bevakar rättigheterna saknar adress och e-post",
+        "no_rights": "Ingen företrädare är markerad som den som bevakar rättigheterna; kontrollera vem som ska bjudas in",
+        "protected": "Skyddade personuppgifter: inbjudan utan adress, lämna den personligen",
+    }
+    for key, text in warnings.items():
+        if notes.get(key):
+            line += f" {text}: {', '.join(notes[key])}."
+    if NO_SUPPORT_PERSON in groups:
+        line += f" Utan stödperson (samlade i utskrift_{NO_SUPPORT_PERSON}_*): {len(sum(groups[NO_SUPPORT_PERSON].values(), []))} dokument."
+    return line
+
+
+# --- the fields each template may use ------------------------------------------------------
+
+BASE_FIELDS = {
+    "client.id": "klientens id (aldrig personnumret)",
+    "client.name": "klientens namn",
+    "unit.name": "enhetens namn", "unit.phone": "enhetens telefonnummer", "unit.email": "enhetens e-post",
+    "unit.manager.name": "enhetschefens namn",
+    "support_person.name": "stödpersonens namn", "support_person.phone": "stödpersonens telefon",
+    "support_person.email": "stödpersonens e-post", "support_person.title": "stödpersonens titel",
+}
+TERM_FIELDS = {
+    **BASE_FIELDS,
+    "term.label": "terminen, t.ex. hösterminen 2026", "term.start": "terminens första dag", "term.end": "terminens sista dag",
+    "meeting.date": "terminssamtalets datum (tomt om inget är bokat)", "meeting.time": "klockslag, t.ex. 14.00",
+    "meeting.place": "plats", "meeting.status": "booked, held eller cancelled",
+    "questions[].number": "frågans nummer", "questions[].id": "frågans id (används i anteckningsfilen)",
+    "questions[].text": "frågan", "questions[].help": "stöd till den som leder samtalet",
+    "questions[].answer": "svaret från anteckningarna (tomt på den tomma blanketten)",
+}
+register(FieldSet("forms", ("terminssamtal-inbjudan.docx",), "Inbjudan till terminssamtal (en per mottagare)", {
+    **TERM_FIELDS,
+    "recipient.name": "mottagarens namn", "recipient.role": "brukare, god man, förvaltare, vårdnadshavare eller närstående",
+    "recipient.address_lines": "mottagarens adress som rader (tom vid skyddade personuppgifter)",
+    "recipient.email": "mottagarens e-post",
+}))
+register(FieldSet("forms", ("terminssamtal-fragor.docx",), "Frågor till terminssamtal", TERM_FIELDS))
+register(FieldSet("forms", ("terminssamtal-minnesanteckningar.docx",), "Minnesanteckningar från terminssamtal", {
+    **TERM_FIELDS,
+    "participants[].name": "deltagarens namn", "participants[].role": "roll eller relation",
+    "participants[].attended": "deltog (Ja, eller rutor att kryssa på den tomma blanketten)",
+    "documentation_statement": "att innehållet dokumenteras och används för kvalitetsutveckling",
+    "filled": "sant när blanketten fylls i från anteckningar", "internal": "sant i enhetens exemplar, falskt i kopian till anhöriga",
+    "internal_notes": "anteckningar bara för enheten", "copy_to": "anhöriga som deltog och får den renskrivna kopian",
+    "actions[].what": "överenskommen åtgärd", "actions[].who": "vem som gör den", "actions[].when": "klart senast",
+    "next_meeting.date": "nästa terminssamtal, datum", "next_meeting.time": "klockslag", "next_meeting.place": "plats",
+    "next_meeting.status": "(används inte)",
+}))
+register(FieldSet("forms", ("manadsuppfoljning.docx",), "Månadsuppföljning för stödpersoner", {
+    **BASE_FIELDS,
+    "month.label": "månaden, t.ex. november 2026", "month.start": "månadens första dag", "month.end": "månadens sista dag",
+    "care_plan.updated": "genomförandeplanen senast uppdaterad", "care_plan.follow_up": "nästa uppföljning av planen",
+    "care_plan.risk_assessment": "riskbedömningens datum", "care_plan.action_plan": "handlingsplan kopplad till riskbedömningen (Ja/Nej)",
+    "care_plan.goals": "målen i genomförandeplanen (lista)", "care_plan.warnings": "det som behöver uppmärksammas (lista)",
+    "meeting.date": "bokad månadsuppföljning, datum", "meeting.time": "klockslag", "meeting.place": "plats",
+    "meeting.status": "booked, held eller cancelled",
+    "team_meeting.date": "verksamhetsmötet där klienten redovisas (rullande schema)",
+    "questions[].number": "frågans nummer", "questions[].text": "frågan till brukaren",
+    "points[].number": "punktens nummer (1–7)", "points[].text": "punkten att redovisa", "points[].fact": "vad ärendefilen säger",
+}))
+register(FieldSet("forms", ("hemgangssamtal.docx",), "Hemgångssamtal – logg", {
+    **BASE_FIELDS,
+    "term.label": "terminen", "term.start": "periodens första dag", "term.end": "periodens sista dag",
+    "contacts[].name": "närstående eller företrädare", "contacts[].role": "relation eller roll",
+    "contacts[].phone": "telefon", "contacts[].email": "e-post",
+    "rows[].stay_ended": "när vistelsen slutade", "rows[].held": "när samtalet gjordes", "rows[].method": "hur",
+    "rows[].held_by": "vem som gjorde det", "rows[].in_time": "inom 24 timmar (Ja/Nej)",
+}))

@@ -1,0 +1,207 @@
+"""``formkit meetings --kind term --minutes NOTES.yaml``: the terminssamtal minutes filled in
+from the stödperson's notes.
+
+The routine asks for two things after the meeting: the notes go into the brukarpärm (and to
+the administrator), and a clean copy (renskrivna minnesanteckningar) is mailed to the
+relatives who took part. So one notes file gives two documents from the same template: the
+unit's copy (with internal notes and the after-the-meeting checklist) and the clean copy
+without them, plus a small mailing list (csv) of the relatives who should get it.
+
+The notes file is YAML read with ``yamlsource`` (every value is text, every problem has its
+line). A question that does not exist is an error naming the line and the questions that do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from formkit import output, pdf, templates as template_files, yamlsource
+from formkit.case import Case, Clock, Model, Text, YesNo, _translate
+from formkit.errors import Problem, ProblemListError
+from formkit.meetings import TEMPLATES, Result, client_base, period_context, questions_context
+from formkit.meetings_rules import DOCUMENTATION_STATEMENT, ROLES, TERM_QUESTIONS, find_question, meetings_of, term_of
+from formkit.render import CompiledTemplate
+
+EXAMPLE = """\
+client: b-012
+date: 2026-12-03            # utan datum: det bokade terminssamtalet denna termin
+informed: ja                # alla fick veta att samtalet dokumenteras
+participants:
+  - {name: Eva Ek, role: vårdnadshavare, relative: ja, email: eva.ek@example.se}
+answers:
+  upplevelse: Trivs bra, vill gärna vara ute mer.
+  5: Bättre information om vad som hänt under helgen.
+actions:
+  - {what: Skicka veckoschema, who: Stödpersonen, when: 2026-12-20}
+next_meeting: {date: 2027-03-10, time: "14.00", place: Solrosen}
+"""
+
+
+class NotesFileError(ProblemListError):
+    """Raised when a notes file for the minutes cannot be used."""
+
+    what = "Anteckningsfilen"
+
+
+class Participant(Model):
+    name: Text
+    role: Text | None = None
+    relative: YesNo | None = None  # None: decided from the client's representatives
+    email: Text | None = None
+
+
+class Action(Model):
+    what: Text
+    who: Text | None = None
+    when: dt.date | None = None
+
+
+class NextMeeting(Model):
+    date: dt.date | None = None
+    time: Clock | None = None
+    place: Text | None = None
+
+
+class Notes(Model):
+    """What was said at one terminssamtal."""
+
+    client: Text
+    date: dt.date | None = None
+    time: Clock | None = None
+    place: Text | None = None
+    informed: YesNo = False
+    participants: list[Participant] = []
+    answers: dict[str, Text] = {}
+    actions: list[Action] = []
+    next_meeting: NextMeeting | None = None
+    internal: Text | None = None  # for the unit only, never in the clean copy
+
+
+def load_notes(path: Path, case: Case) -> tuple[Notes, dict[str, str]]:
+    """The notes and their answers by question id; every problem at once, with its line."""
+    data, lines = yamlsource.load(path, error=NotesFileError)  # type: ignore[arg-type]
+    problems: list[Problem] = []
+    notes: Notes | None = None
+    try:
+        notes = Notes.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_translate(err, lines) for err in exc.errors())
+    answers: dict[str, str] = {}
+    raw_answers = data.get("answers") if isinstance(data, dict) else None
+    if isinstance(raw_answers, dict):
+        valid = [q.id for q in TERM_QUESTIONS]
+        for key, text in raw_answers.items():
+            question = find_question(key)
+            line = yamlsource.line_of(lines, ("answers", key))
+            if question is None:
+                close = difflib.get_close_matches(key.lower(), valid, n=1)
+                hint = f"menade du '{close[0]}'? " if close else ""
+                problems.append(Problem(f"answers.{key}", f"frågan '{key}' finns inte; {hint}"
+                                        f"frågorna är {', '.join(valid)} (eller numren 1–{len(valid)})", line))
+            elif question.id in answers:
+                problems.append(Problem(f"answers.{key}", f"fråga {question.id} har redan ett svar i filen; skriv ihop svaren", line))
+            elif isinstance(text, str):
+                answers[question.id] = text.strip()
+    client_id = data.get("client") if isinstance(data, dict) else None
+    if isinstance(client_id, str) and client_id not in case.clients_by_id:
+        close = difflib.get_close_matches(client_id, list(case.clients_by_id), n=1)
+        problems.append(Problem("client", f"det finns ingen klient med id '{client_id}' i ärendefilen"
+                                + (f"; menade du '{close[0]}'?" if close else ""), lines.get(("client",))))
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.path))
+        raise NotesFileError(str(path), problems)
+    assert notes is not None
+    return notes, answers
+
+
+def build(case: Case, notes_path: Path, today: dt.date, out: Path, user_templates: Path | None, make_pdf: bool) -> Result:
+    """The unit's copy, the clean copy for the relatives and their mailing list, all or nothing."""
+    notes, answers = load_notes(notes_path, case)
+    client = case.clients_by_id[notes.client]
+    held = notes.date
+    booked = [m for m in meetings_of(case, client, "term", term_of(held or today)) if held is None or m.date == held]
+    meeting = booked[-1] if booked else None
+    if held is None:
+        if meeting is None:
+            raise NotesFileError(str(notes_path), [Problem("date", f"ange datumet för samtalet; {client.id} har inget bokat terminssamtal denna termin")])
+        held = meeting.date
+    meeting_ctx = {
+        "date": held,
+        "time": notes.time or (meeting.time if meeting and meeting.time else ""),
+        "place": notes.place or (meeting.place if meeting and meeting.place else ""),
+        "status": "held",
+    }
+    relatives = _relatives(case, notes)
+    people = [{"name": p.name, "role": p.role or _role_of(case, notes.client, p.name), "attended": "Ja"} for p in notes.participants]
+    nxt = notes.next_meeting or NextMeeting()
+    questions = questions_context({q: a for q, a in answers.items()})
+    for q in questions:
+        q["answer"] = q["answer"] or "Inget antecknat."
+    statement = (f"Alla som deltog informerades om att vi dokumenterar samtalet och använder innehållet för att "
+                 f"utveckla kvaliteten i vår verksamhet." if notes.informed else f"\u2610 {DOCUMENTATION_STATEMENT}")
+    context: dict[str, Any] = {
+        **client_base(case, client, today),
+        "term": period_context(term_of(held)),
+        "meeting": meeting_ctx,
+        "questions": questions,
+        "participants": people or [{"name": "", "role": "", "attended": ""}],
+        "documentation_statement": statement,
+        "filled": True,
+        "internal_notes": notes.internal or "",
+        "copy_to": ", ".join(r["name"] for r in relatives) or "ingen anhörig deltog",
+        "actions": [{"what": a.what, "who": a.who or "", "when": a.when or ""} for a in notes.actions]
+        or [{"what": "Inga åtgärder bestämdes.", "who": "", "when": ""}],
+        "next_meeting": {"date": nxt.date or "", "time": nxt.time or "", "place": nxt.place or "", "status": ""},
+    }
+    name = TEMPLATES["term"][2]
+    template = CompiledTemplate(template_files.find("forms", name, user_templates))
+    stem = f"{client.id}_{held.isoformat()}"
+    batch = output.Batch(out)
+    batch.add(f"terminssamtal-minnesanteckningar_{stem}.docx", template.render({**context, "internal": True}, client.id).to_bytes())
+    batch.add(f"terminssamtal-renskrivna_{stem}.docx", template.render({**context, "internal": False}, client.id).to_bytes())
+    batch.add(f"terminssamtal-utskick_{stem}.csv", output.csv_bytes(
+        ["namn", "roll", "e-post"], [[r["name"], r["role"], r["email"]] for r in relatives]))
+    written = batch.commit()
+    pdfs = pdf.convert([p for p in written if p.suffix == ".docx"], out) if make_pdf else []
+    without_email = sum(1 for r in relatives if not r["email"])
+    summary = (f"Skrev minnesanteckningarna från terminssamtalet med {client.id} {held.isoformat()} i {out}: "
+               f"enhetens exemplar och en renskriven kopia till {len(relatives)} "
+               f"{'anhörig' if len(relatives) == 1 else 'anhöriga'} som deltog"
+               + (f" ({without_email} utan e-post: skicka med post)" if without_email else "") + "."
+               + (f" {len(pdfs)} PDF." if pdfs else ""))
+    if not notes.informed:
+        summary += " Obs: anteckningarna säger inte att deltagarna informerades om dokumentationen (informed: ja)."
+    if not answers:
+        summary += " Obs: inga svar på frågorna i anteckningsfilen."
+    return Result(summary, written=written + pdfs)
+
+
+def _role_of(case: Case, client_id: str, name: str) -> str:
+    client = case.clients_by_id[client_id]
+    if name.strip().casefold() == client.name.casefold():
+        return "brukare"
+    rep = next((r for r in client.representatives if r.name.casefold() == name.strip().casefold()), None)
+    return (rep.relation or ROLES[rep.role]) if rep else ""
+
+
+def _relatives(case: Case, notes: Notes) -> list[dict[str, str]]:
+    """The relatives who took part: marked ``relative: ja``, or (when not marked) named as
+    one of the client's representatives. Their e-mail comes from the notes or the case file."""
+    client = case.clients_by_id[notes.client]
+    reps = {r.name.casefold(): r for r in client.representatives}
+    out = []
+    for p in notes.participants:
+        rep = reps.get(p.name.casefold())
+        if p.relative is False or (p.relative is None and rep is None):
+            continue
+        out.append({
+            "name": p.name,
+            "role": p.role or ((rep.relation or ROLES[rep.role]) if rep else "närstående"),
+            "email": p.email or (rep.email if rep and rep.email else ""),
+        })
+    return out

@@ -1,0 +1,391 @@
+"""Generate the bundled meeting forms in ``templates/forms/`` with python-docx.
+
+Why a script: the forms are real .docx files a user edits in Word, but writing them by hand
+makes them drift from the fields ``formkit.meetings`` offers. Running this script rebuilds
+them from one place; the result is committed beside it.
+
+    python tools/make_form_templates.py
+
+The forms print on A4 with 2 cm margins and leave room to write by hand: framed boxes with a
+minimum height (they grow when the box is filled from notes) and tall table rows. The texts of
+the questions and of the seven points come from the context (``questions``, ``points``), so
+they live in one place, ``formkit/meetings.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_ROW_HEIGHT_RULE
+from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+OUT = Path(__file__).resolve().parent.parent / "templates" / "forms"
+CHECKBOX = "\u2610"
+
+
+# --- building blocks -----------------------------------------------------------------------
+
+def new_document(header: str) -> Document:
+    """An A4 document with Swedish styles, a header naming the form and a page-number footer."""
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.0)
+    section.top_margin, section.bottom_margin = Cm(2.0), Cm(1.8)
+    section.header_distance = section.footer_distance = Cm(1.0)
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.name = "Arial"
+    normal.font.size = Pt(11)
+    normal.paragraph_format.space_after = Pt(6)
+    rpr = normal.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), "Arial")
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "sv-SE")
+    rpr.append(lang)
+    for name, size in (("Title", 20), ("Heading 1", 15), ("Heading 2", 12), ("Heading 3", 11)):
+        style = styles[name]
+        style.font.name = "Arial"
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
+        style.paragraph_format.space_before = Pt(12 if name != "Title" else 0)
+        style.paragraph_format.space_after = Pt(4)
+        style.paragraph_format.keep_with_next = True
+    head = section.header.paragraphs[0]
+    head.text = header
+    head.runs[0].font.size = Pt(9)
+    foot = section.footer.paragraphs[0]
+    foot.add_run("{{ organisation.name }} · {{ organisation.department }} · sida ").font.size = Pt(9)
+    _page_field(foot)
+    return doc
+
+
+def _page_field(paragraph) -> None:
+    run = paragraph.add_run()
+    run.font.size = Pt(9)
+    for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, None), ("end", None)):
+        if kind:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+        elif text:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = f" {text} "
+            run._r.append(instr)
+        else:
+            t = OxmlElement("w:t")
+            t.text = "1"
+            run._r.append(t)
+
+
+def tag(doc: Document, text: str) -> None:
+    """A paragraph holding only a docxtpl paragraph tag ({%p ... %}); it vanishes on render."""
+    doc.add_paragraph(text)
+
+
+def row_height(row, cm: float, exact: bool = False) -> None:
+    row.height = Cm(cm)
+    row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY if exact else WD_ROW_HEIGHT_RULE.AT_LEAST
+    # a row that must hold handwriting should not be split over two pages
+    tr_pr = row._tr.get_or_add_trPr()
+    cant = OxmlElement("w:cantSplit")
+    tr_pr.append(cant)
+
+
+def repeat_header(row) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:tblHeader"))
+
+
+def shade(cell, fill: str = "DCE6F0") -> None:
+    tc_pr = cell._tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    tc_pr.append(shd)
+
+
+def widths(table, cms: list[float]) -> None:
+    """Column widths in both places Word and LibreOffice read them (grid and cells)."""
+    table.autofit = False
+    for col, width in zip(table.columns, cms):
+        col.width = Cm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, cms):
+            cell.width = Cm(width)
+
+
+def header_row(table, labels: list[str]) -> None:
+    row = table.rows[0]
+    for cell, label in zip(row.cells, labels):
+        cell.text = label
+        cell.paragraphs[0].runs[0].bold = True
+        shade(cell)
+    repeat_header(row)
+
+
+def facts_table(doc: Document, rows: list[tuple[str, str]]) -> None:
+    """Two columns: label (shaded) and value; for the pre-filled facts of a form."""
+    table = doc.add_table(rows=len(rows), cols=2)
+    table.style = "Table Grid"
+    for row, (label, value) in zip(table.rows, rows):
+        row.cells[0].text = label
+        row.cells[0].paragraphs[0].runs[0].bold = True
+        shade(row.cells[0])
+        row.cells[1].text = value
+        row_height(row, 0.8)
+    widths(table, [6.0, 11.0])
+    doc.add_paragraph()
+
+
+def writing_box(doc: Document, height_cm: float, content: str = "") -> None:
+    """A framed box with room to write by hand (at least ``height_cm`` high)."""
+    table = doc.add_table(rows=1, cols=1)
+    table.style = "Table Grid"
+    row_height(table.rows[0], height_cm)
+    table.rows[0].cells[0].text = content
+    widths(table, [17.0])
+
+
+def loop_table(doc: Document, labels: list[str], fields: list[str], loop: str, cms: list[float], height: float) -> None:
+    """A table with a header row and one row per item of a list ({%tr for %})."""
+    table = doc.add_table(rows=4, cols=len(labels))
+    table.style = "Table Grid"
+    header_row(table, labels)
+    table.rows[1].cells[0].text = f"{{%tr for {loop} %}}"
+    for cell, field in zip(table.rows[2].cells, fields):
+        cell.text = field
+    row_height(table.rows[2], height)
+    table.rows[3].cells[0].text = "{%tr endfor %}"
+    widths(table, cms)
+    doc.add_paragraph()
+
+
+def page_break(doc: Document) -> None:
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+# --- the forms -------------------------------------------------------------------------------
+
+def invitation() -> Document:
+    doc = new_document("Inbjudan till terminssamtal")
+    tag(doc, "{%p for line in recipient.address_lines %}")
+    doc.add_paragraph("{{ line }}").paragraph_format.space_after = Pt(0)
+    tag(doc, "{%p endfor %}")
+    doc.add_paragraph()
+    doc.add_paragraph("{{ organisation.name }}, {{ unit.name }}, {{ today|iso_date }}")
+    doc.add_paragraph("Inbjudan till terminssamtal", style="Title")
+    doc.add_paragraph("Hej {{ recipient.name }}!")
+    doc.add_paragraph(
+        "Du är välkommen till terminssamtal om stödet till {{ client.name }}. Tillsammans går vi "
+        "igenom hur vi har lagt upp stödet och du får berätta hur du upplever det stöd vi ger."
+    )
+    facts_table(doc, [
+        ("Datum", "{{ meeting.date|weekday }} {{ meeting.date|iso_date }}"),
+        ("Tid", "{{ meeting.time|clock }}"),
+        ("Plats", "{{ meeting.place }}"),
+        ("Stödperson", "{{ support_person.name }}"),
+        ("Telefon", "{{ support_person.phone }}"),
+        ("E-post", "{{ support_person.email }}"),
+    ])
+    doc.add_paragraph(
+        "Det är frivilligt att delta. Passar inte tiden, eller vill du att någon annan ska vara med, "
+        "hör av dig till stödpersonen så hittar vi en annan tid."
+    )
+    doc.add_paragraph(
+        "Vi dokumenterar samtalet och använder innehållet för att utveckla kvaliteten i vår "
+        "verksamhet. Du som deltar får en renskriven kopia av minnesanteckningarna."
+    )
+    doc.add_paragraph(
+        "Frågorna vi kommer att prata om finns på nästa sida. Läs gärna igenom dem och skriv ner "
+        "dina tankar, så blir samtalet lättare att förbereda."
+    )
+    doc.add_paragraph("Välkommen!")
+    doc.add_paragraph("{{ support_person.name }}\nStödperson, {{ unit.name }}")
+    page_break(doc)
+    doc.add_paragraph("Frågor inför terminssamtalet", style="Heading 1")
+    doc.add_paragraph("Om stödet till {{ client.name }}. Här kan du skriva dina tankar inför samtalet.")
+    tag(doc, "{%p for q in questions %}")
+    doc.add_paragraph("{{ q.number }}. {{ q.text }}", style="Heading 3")
+    writing_box(doc, 1.6)
+    tag(doc, "{%p endfor %}")
+    return doc
+
+
+def question_sheet() -> Document:
+    doc = new_document("Terminssamtal – frågor · {{ client.name }}")
+    doc.add_paragraph("Terminssamtal – frågor", style="Title")
+    facts_table(doc, [
+        ("Brukare", "{{ client.name }}"),
+        ("Enhet", "{{ unit.name }}"),
+        ("Stödperson", "{{ support_person.name }}"),
+        ("Termin", "{{ term.label }}"),
+        ("Samtalet", "{{ meeting.date|iso_date }} {{ meeting.time|clock }} {{ meeting.place }}"),
+    ])
+    doc.add_paragraph("Inför samtalet", style="Heading 2")
+    doc.add_paragraph(
+        "Berätta för alla som deltar att vi dokumenterar samtalet och använder innehållet för att "
+        "utveckla kvaliteten i vår verksamhet. Det är frivilligt att delta."
+    )
+    tag(doc, "{%p for q in questions %}")
+    doc.add_paragraph("{{ q.number }}. {{ q.text }}", style="Heading 2")
+    doc.add_paragraph("{{ q.help }}")
+    writing_box(doc, 3.5)
+    tag(doc, "{%p endfor %}")
+    return doc
+
+
+def minutes() -> Document:
+    doc = new_document("Terminssamtal – minnesanteckningar · {{ client.name }}")
+    doc.add_paragraph("Minnesanteckningar från terminssamtal", style="Title")
+    facts_table(doc, [
+        ("Brukare", "{{ client.name }}"),
+        ("Enhet", "{{ unit.name }}"),
+        ("Stödperson", "{{ support_person.name }}"),
+        ("Termin", "{{ term.label }}"),
+        ("Datum och tid", "{{ meeting.date|iso_date }} {{ meeting.time|clock }}"),
+        ("Plats", "{{ meeting.place }}"),
+    ])
+    doc.add_paragraph("Deltagare", style="Heading 2")
+    loop_table(doc, ["Namn", "Roll eller relation", "Deltog"], ["{{ p.name }}", "{{ p.role }}", "{{ p.attended }}"],
+               "p in participants", [8.0, 6.0, 3.0], 0.9)
+    doc.add_paragraph("{{ documentation_statement }}")
+    doc.add_paragraph("Samtalet", style="Heading 1")
+    tag(doc, "{%p for q in questions %}")
+    doc.add_paragraph("{{ q.number }}. {{ q.text }}", style="Heading 2")
+    tag(doc, "{%p if filled %}")
+    doc.add_paragraph("{{ q.answer }}")
+    tag(doc, "{%p else %}")
+    writing_box(doc, 4.0)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    doc.add_paragraph("Överenskomna åtgärder", style="Heading 1")
+    loop_table(doc, ["Åtgärd", "Vem gör det", "Klart senast"], ["{{ a.what }}", "{{ a.who }}", "{{ a.when|iso_date }}"],
+               "a in actions", [9.5, 4.5, 3.0], 1.2)
+    doc.add_paragraph("Nästa terminssamtal", style="Heading 2")
+    facts_table(doc, [
+        ("Datum och tid", "{{ next_meeting.date|iso_date }} {{ next_meeting.time|clock }}"),
+        ("Plats", "{{ next_meeting.place }}"),
+    ])
+    tag(doc, "{%p if internal %}")
+    doc.add_paragraph("För enheten (skickas inte till anhöriga)", style="Heading 2")
+    doc.add_paragraph("{{ internal_notes }}")
+    doc.add_paragraph(f"{CHECKBOX} Anteckningarna är insatta i brukarpärmen")
+    doc.add_paragraph(f"{CHECKBOX} Skickade till administratören")
+    doc.add_paragraph(f"{CHECKBOX} Dokumenterat i journalen att terminssamtal är utfört, med hänvisning till brukarpärmen")
+    doc.add_paragraph(f"{CHECKBOX} Renskrivna anteckningar mejlade till anhöriga som deltog: {{{{ copy_to }}}}")
+    tag(doc, "{%p else %}")
+    doc.add_paragraph("Renskrivna minnesanteckningar till: {{ copy_to }}")
+    tag(doc, "{%p endif %}")
+    return doc
+
+
+def monthly() -> Document:
+    doc = new_document("Månadsuppföljning {{ month.label }} · {{ client.name }}")
+    doc.add_paragraph("Månadsuppföljning för stödpersoner", style="Title")
+    facts_table(doc, [
+        ("Brukare", "{{ client.name }}"),
+        ("Stödperson", "{{ support_person.name }}"),
+        ("Månad", "{{ month.label }}"),
+        ("Genomförandeplanen uppdaterad", "{{ care_plan.updated|iso_date }}"),
+        ("Nästa uppföljning av planen", "{{ care_plan.follow_up|iso_date }}"),
+        ("Riskbedömning gjord", "{{ care_plan.risk_assessment|iso_date }}"),
+        ("Handlingsplan till riskbedömningen", "{{ care_plan.action_plan }}"),
+        ("Månadsuppföljning bokad", "{{ meeting.date|iso_date }} {{ meeting.time|clock }} {{ meeting.place }}"),
+        ("Redovisas på verksamhetsmötet", "{{ team_meeting.date|weekday }} {{ team_meeting.date|iso_date }}"),
+    ])
+    doc.add_paragraph("Mål i genomförandeplanen", style="Heading 2")
+    tag(doc, "{%p for goal in care_plan.goals %}")
+    doc.add_paragraph("{{ goal }}", style="List Bullet")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if care_plan.warnings %}")
+    doc.add_paragraph("Att uppmärksamma", style="Heading 3")
+    tag(doc, "{%p for warning in care_plan.warnings %}")
+    doc.add_paragraph("{{ warning }}", style="List Bullet")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+    doc.add_paragraph("Del 1. Samtal med brukaren", style="Heading 1")
+    doc.add_paragraph("Gå igenom och fråga vad brukaren har för tankar kring:")
+    tag(doc, "{%p for q in questions %}")
+    doc.add_paragraph("{{ q.number }}. {{ q.text }}", style="Heading 3")
+    writing_box(doc, 2.6)
+    tag(doc, "{%p endfor %}")
+    doc.add_paragraph("Del 2. Att redovisa på verksamhetsmötet", style="Heading 1")
+    doc.add_paragraph(
+        "Sammanställ brukarens önskemål och synpunkter och punkterna nedan. Dokumentera i social "
+        "journal och redovisa på verksamhetsmötet enligt det rullande schemat. Ta med "
+        "genomförandeplanen och eventuella metodblad."
+    )
+    loop_table(
+        doc, ["Nr", "Punkt", "Svar", "Kommentar"],
+        ["{{ p.number }}", "{{ p.text }}", f"{CHECKBOX} Ja\n{CHECKBOX} Nej", "{{ p.fact }}"],
+        "p in points", [1.0, 7.5, 2.0, 6.5], 2.4,
+    )
+    doc.add_paragraph("Åtgärder som enhetschefen ska få veta om", style="Heading 2")
+    writing_box(doc, 3.0)
+    doc.add_paragraph(f"{CHECKBOX} Dokumenterat i social journal     Datum: ______________     Signatur: ______________________")
+    doc.add_paragraph(f"{CHECKBOX} Genomförandeplanen behöver revideras     {CHECKBOX} Enhetschefen är meddelad")
+    return doc
+
+
+def homecoming() -> Document:
+    doc = new_document("Hemgångssamtal · {{ client.name }}")
+    doc.add_paragraph("Hemgångssamtal – logg", style="Title")
+    facts_table(doc, [
+        ("Brukare", "{{ client.name }}"),
+        ("Enhet", "{{ unit.name }}"),
+        ("Stödperson", "{{ support_person.name }}"),
+        ("Period", "{{ term.label }} ({{ term.start|iso_date }} – {{ term.end|iso_date }})"),
+    ])
+    doc.add_paragraph(
+        "Inom 24 timmar från att brukaren har åkt hem efter sin vistelse ska närstående få veta hur "
+        "vistelsen har varit och om det är något särskilt vi vill förmedla. Samtalet kan ske vid "
+        "hämtningen, via telefon eller sms eller genom kontaktboken. Skriv in varje samtal: när det "
+        "gjordes, hur och av vem."
+    )
+    doc.add_paragraph("Närstående och företrädare att kontakta", style="Heading 2")
+    tag(doc, "{%p for c in contacts %}")
+    doc.add_paragraph("{{ c.name }} ({{ c.role }}) {{ c.phone }} {{ c.email }}", style="List Bullet")
+    tag(doc, "{%p endfor %}")
+    doc.add_paragraph("Samtal", style="Heading 2")
+    loop_table(
+        doc,
+        ["Vistelsen slutade", "Samtalet gjordes", "Hur", "Utfört av", "Inom 24 h"],
+        ["{{ r.stay_ended }}", "{{ r.held }}", "{{ r.method }}", "{{ r.held_by }}", "{{ r.in_time }}"],
+        "r in rows", [3.0, 3.0, 4.5, 4.0, 2.5], 1.6,
+    )
+    doc.add_paragraph(f"Hur: {CHECKBOX} vid hämtning  {CHECKBOX} telefon  {CHECKBOX} sms  {CHECKBOX} kontaktbok")
+    return doc
+
+
+FORMS = {
+    "terminssamtal-inbjudan.docx": invitation,
+    "terminssamtal-fragor.docx": question_sheet,
+    "terminssamtal-minnesanteckningar.docx": minutes,
+    "manadsuppfoljning.docx": monthly,
+    "hemgangssamtal.docx": homecoming,
+}
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name, build in FORMS.items():
+        doc = build()
+        doc.core_properties.title = name.removesuffix(".docx")
+        doc.core_properties.author = "formkit"
+        doc.core_properties.language = "sv-SE"
+        doc.save(OUT / name)
+        print(f"wrote {OUT / name}")
+
+
+if __name__ == "__main__":
+    main()
