@@ -47,9 +47,10 @@ def workbook_bytes(rows: Sequence[Row], title: str = "Adresslista") -> bytes:
             kind,
             filename,
         ]
-        sheet.append(values)
+        sheet.append([v or None for v in values])  # an empty cell, not an empty string
         for cell in sheet[sheet.max_row]:
-            cell.data_type = "s"  # text, never a formula
+            if cell.value is not None:
+                cell.data_type = "s"  # text, never a formula
     for i, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A2"
