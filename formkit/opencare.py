@@ -1,0 +1,365 @@
+"""``formkit opencare``: öppenvård bilaga 1–3 (forms) and bilaga 4 (the summary).
+
+* Bilaga 1, background information: one form per insats that started in the period.
+* Bilaga 2, questions after a finished insats: one form per insats that ended in the period.
+* Bilaga 3, questions to staff, beställare and samarbetspartner: one form per recipient in
+  ``open_care_recipients``, sent in February with answers by 1 March of the period's year.
+* Bilaga 4, the summary: an xlsx with tables and native charts, and a docx with the same
+  figures for the ledningsgrupp. The numbers come from ``formkit.opencare_figures``.
+
+Forms are pre-filled from the case file where it has the data and leave ruled lines where it
+has not. Every batch is built in memory and written with one ``Batch.commit()``: a bad record
+means nothing is written. File names hold ids only, never a personal number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from formkit import pdf, templates
+from formkit.case import Case, Client, OpenCare, Stakeholder, load_case
+from formkit.docxcombine import combine
+from formkit.errors import DataError
+from formkit.fields import (
+    ADDRESS_FIELDS, FieldSet, UNIT_FIELDS, common_context, prefixed, register, staff_context, unit_context,
+)
+from formkit.opencare_figures import DEFAULT_THRESHOLD, Figure, Period, Summary, check_open_care, compute, ended, started
+from formkit.opencare_sheet import workbook_bytes
+from formkit.output import Batch, csv_bytes
+from formkit.render import CompiledTemplate, Rendered
+
+STATUS_TEXT = {"ongoing": "pågår", "completed": "genomförd", "interrupted": "avbruten"}
+GENDER_CHOICES = [("female", "Kvinna"), ("male", "Man"), ("other", "Annan"), ("unknown", "Okänt/vill inte uppge")]
+NEEDS_CHOICES = [("yes", "Ja"), ("partly", "Delvis"), ("no", "Nej")]
+SITUATION_CHOICES = [("improved", "Bättre"), ("unchanged", "Oförändrad"), ("worsened", "Sämre")]
+KIND_TEXT = {"staff": "medarbetare", "orderer": "beställare av uppdrag", "partner": "samarbetspartner"}
+KIND_INTRO = {
+    "staff": "Som medarbetare ser du varje dag hur insatserna fungerar för klienterna.",
+    "orderer": "Som beställare av uppdrag ser du om insatserna ger det resultat du beställt.",
+    "partner": "Som samarbetspartner ser du hur vårt arbete fungerar tillsammans med ert.",
+}
+BAR_WIDTH = 20
+
+CLIENT_FIELDS = {
+    "client.name": "klientens namn",
+    "client.personal_number": "personnummer (tomt om det saknas)",
+    "client.birth_year": "födelseår (från personnumret eller birth_year)",
+    "client.gender_choice": "kön som kryssrutor, det kända ikryssat (☒ Kvinna ☐ Man …)",
+    "client.gender_text": "kön i ord",
+    "client.age_at_start": "ålder det år insatsen började, t.ex. 34 år",
+    "client.address_text": "adressen på en rad; tom vid skyddade personuppgifter",
+    "client.phone": "telefonnummer",
+    "client.goals": "målen i genomförandeplanen (lista)",
+}
+INSATS_FIELDS = {
+    "insats.id": "insatsens id",
+    "insats.service": "insatsens namn",
+    "insats.started": "startdatum",
+    "insats.ended": "slutdatum (tomt om den pågår)",
+    "insats.status_text": "pågår, genomförd eller avbruten",
+    "insats.problems": "problem och hjälpbehov vid start (lista)",
+    **prefixed("insats.staff", {"name": "namn", "title": "titel", "phone": "telefon", "email": "e-post"}, "behandlaren"),
+}
+LIST_INSATS = {"service": "insats", "started": "startdatum", "ended": "slutdatum", "status_text": "status"}
+FORM_FIELDS = {**CLIENT_FIELDS, **INSATS_FIELDS, **prefixed("unit", UNIT_FIELDS, "enheten som ger insatsen")}
+
+register(FieldSet("forms", ("oppenvard-bilaga-1.docx",), "Öppenvård bilaga 1, bakgrundsinformation (en per insats)", {
+    **FORM_FIELDS, **{f"other_insatser[].{k}": f"klientens andra insatser: {v}" for k, v in LIST_INSATS.items()},
+}))
+register(FieldSet("forms", ("oppenvard-bilaga-2.docx",), "Öppenvård bilaga 2, frågor efter avslutad insats", {
+    **FORM_FIELDS, **{f"client_insatser[].{k}": f"klientens alla insatser: {v}" for k, v in LIST_INSATS.items()},
+    "needs_choice": "svarade insatsen mot behoven, som kryssrutor (☒ när svaret finns i ärendet)",
+    "situation_choice": "situationen efter insatsen, som kryssrutor",
+}))
+register(FieldSet("forms", ("oppenvard-bilaga-3.docx",), "Öppenvård bilaga 3, frågor till medarbetare, beställare och samarbetspartner", {
+    "recipient.name": "mottagarens namn",
+    "recipient.kind_text": "medarbetare, beställare av uppdrag eller samarbetspartner",
+    "recipient.intro": "en mening om varför just den här mottagarens svar behövs",
+    "recipient.organisation": "mottagarens organisation",
+    "recipient.organisation_suffix": "\", organisationen\" eller tomt",
+    "recipient.email": "mottagarens e-postadress",
+    "recipient.address_lines": "mottagarens adress som rader för fönsterkuvert (lista, kan vara tom)",
+    "year": "året enkäten gäller",
+    "send_date": "utskicksdag: första vardagen i februari",
+    "answer_by": "sista svarsdag: 1 mars",
+    "return_to.name": "vem svaret skickas till (enhetschefen för öppenvården)",
+    "return_to.contact_suffix": "\", e-post …\" eller tomt",
+}))
+register(FieldSet("forms", ("oppenvard-bilaga-4.docx",), "Öppenvård bilaga 4, sammanställning för ledningsgruppen", {
+    **{f"period.{k}": v for k, v in {"label": "perioden i ord, t.ex. 2026 T1 (januari–april)", "code": "2026-T1",
+                                      "start": "periodens första dag", "end": "periodens sista dag"}.items()},
+    **{f"previous_period.{k}": f"föregående period: {v}" for k, v in {"label": "i ord", "code": "kod"}.items()},
+    "has_previous": "sant när föregående period har insatser att jämföra med",
+    "comparison": "vilken period som jämförs, i ord",
+    "active_count": "antal insatser under perioden (eller <5)",
+    "client_count": "antal klienter under perioden (eller <5)",
+    "threshold": "gränsen för små tal",
+    "notes": "förklaringar (lista)",
+    **{f"figures[].{k}": v for k, v in {
+        "number": "figurens nummer", "title": "rubrik", "basis_text": "vilka som räknas", "unit": "insatser eller klienter",
+        "basis": "hur många som räknas", "note": "anmärkning", "empty": "sant när det inte finns något att visa",
+        "empty_message": "texten som visas i stället för en tom tabell", "row_header": "rubrik för första kolumnen",
+        "rows[].label": "radens namn", "rows[].value": "antal denna period (eller <5)",
+        "rows[].previous": "antal föregående period", "rows[].bar": "stapel ritad med tecken",
+        "total.value": "summa denna period", "total.previous": "summa föregående period"}.items()},
+}))
+
+
+@dataclass
+class Result:
+    written: list[Path]
+    summary: str
+
+
+def run(case_path: Path, appendix: int, period_text: str | None, out: Path, *, threshold: int = DEFAULT_THRESHOLD,
+        template_dir: Path | None = None, to_pdf: bool = False, client_id: str | None = None,
+        today: dt.date | None = None) -> Result:
+    """Build one appendix batch from the case file and write it to ``out``."""
+    today = today or dt.date.today()
+    case = load_case(case_path)
+    source = str(case_path)
+    if appendix == 4:
+        period = Period.parse(period_text) if period_text else Period.last_finished(today)
+        batch, printable, summary = _bilaga_4(case, period, threshold, out, template_dir, today, source)
+    elif appendix == 3:
+        period = Period.parse(period_text) if period_text else Period(today.year)
+        batch, printable, summary = _bilaga_3(case, period.year, out, template_dir, today, source)
+    else:
+        period = Period.parse(period_text) if period_text else Period.containing(today)
+        batch, printable, summary = _bilaga_1_2(case, appendix, period, client_id, out, template_dir, today, source)
+    written = batch.commit()
+    if to_pdf:
+        pdfs = pdf.convert([out / name for name in printable], out)
+        written += pdfs
+        summary += f" PDF: {', '.join(p.name for p in pdfs)}."
+    return Result(written, summary)
+
+
+# --- shared context ------------------------------------------------------------------------
+
+def choice(options: list[tuple[str, str]], chosen: str | None) -> str:
+    """Tick boxes with the known answer ticked: "☒ Ja    ☐ Delvis    ☐ Nej"."""
+    return "    ".join(f"{'☒' if value == chosen else '☐'} {label}" for value, label in options)
+
+
+def client_context(case: Case, client: Client, insats: OpenCare) -> dict[str, Any]:
+    year = client.year_of_birth
+    if client.protected_identity:
+        address = "Skyddade personuppgifter: adressen skrivs inte ut"
+    else:
+        address = ", ".join(client.address.lines) if client.address else ""
+    return {
+        "name": client.name,
+        "personal_number": client.personal_number or "",
+        "birth_year": str(year) if year else "",
+        "gender_choice": choice(GENDER_CHOICES, client.gender),
+        "gender_text": dict(GENDER_CHOICES)[client.gender],
+        "age_at_start": f"{insats.started.year - year} år" if year else "",
+        "address_text": address,
+        "phone": client.phone or "",
+        "goals": list(client.care_plan.goals) if client.care_plan else [],
+    }
+
+
+def insats_context(case: Case, insats: OpenCare) -> dict[str, Any]:
+    return {
+        "id": insats.id,
+        "service": insats.service,
+        "started": insats.started,
+        "ended": insats.ended,
+        "status_text": STATUS_TEXT[insats.status],
+        "problems": list(insats.problems),
+        "staff": staff_context(case.staff_by_id.get(insats.staff) if insats.staff else None),
+    }
+
+
+def _insats_unit(case: Case, insats: OpenCare) -> dict[str, Any]:
+    """The unit giving the insats: the behandlare's unit, else the client's."""
+    staff = case.staff_by_id.get(insats.staff) if insats.staff else None
+    unit_id = staff.unit if staff and staff.unit else case.clients_by_id[insats.client].unit
+    return unit_context(case, case.units_by_id[unit_id])
+
+
+def form_context(case: Case, insats: OpenCare, today: dt.date) -> dict[str, Any]:
+    client = case.clients_by_id[insats.client]
+    own = sorted((o for o in case.open_care if o.client == client.id), key=lambda o: o.started)
+    listed = [{"service": o.service, "started": o.started, "ended": o.ended, "status_text": STATUS_TEXT[o.status]} for o in own]
+    return {
+        **common_context(case, today),
+        "client": client_context(case, client, insats),
+        "insats": insats_context(case, insats),
+        "unit": _insats_unit(case, insats),
+        "other_insatser": [row for o, row in zip(own, listed) if o.id != insats.id],
+        "client_insatser": listed,
+        "needs_choice": choice(NEEDS_CHOICES, insats.needs_met),
+        "situation_choice": choice(SITUATION_CHOICES, insats.situation_after),
+    }
+
+
+def _compile(number: int, template_dir: Path | None) -> CompiledTemplate:
+    return CompiledTemplate(templates.find("forms", f"oppenvard-bilaga-{number}.docx", template_dir))
+
+
+def _add_print_batch(batch: Batch, stem: str, items: list[tuple[str, Rendered]], tail: str) -> str:
+    """One file per record and one combined print file; returns the print file's name."""
+    for record, rendered in items:
+        batch.add(f"{stem}_{record}.docx", rendered.to_bytes())
+    name = f"{stem}_alla_{tail}.docx"
+    batch.add(name, combine([rendered for _, rendered in items]))
+    return name
+
+
+# --- bilaga 1 and 2 ------------------------------------------------------------------------
+
+def _bilaga_1_2(case: Case, number: int, period: Period, client_id: str | None, out: Path,
+                template_dir: Path | None, today: dt.date, source: str) -> tuple[Batch, list[str], str]:
+    check_open_care(case, source)
+    chosen = started(case, period) if number == 1 else ended(case, period)
+    what = "började" if number == 1 else "avslutades eller avbröts"
+    if client_id is not None:
+        if client_id not in case.clients_by_id:
+            close = difflib.get_close_matches(client_id, list(case.clients_by_id), n=1)
+            hint = f"; menade du '{close[0]}'?" if close else ""
+            raise DataError(f"Det finns ingen klient med id '{client_id}' i {source}{hint}")
+        chosen = [o for o in chosen if o.client == client_id]
+    if not chosen:
+        whose = f" för klient {client_id}" if client_id else ""
+        raise DataError(
+            f"Ingen insats{whose} {what} under {period.label} ({period.start.isoformat()}–{period.end.isoformat()}), "
+            f"så det finns ingen bilaga {number} att skriva. Välj en annan period med --period, t.ex. "
+            f"{period.previous().code}. Inget har skrivits."
+        )
+    template = _compile(number, template_dir)
+    items = [(o.id, template.render(form_context(case, o, today), record=o.id)) for o in sorted(chosen, key=lambda o: (o.started, o.id))]
+    batch = Batch(out)
+    stem = f"oppenvard-bilaga-{number}"
+    print_file = _add_print_batch(batch, stem, items, period.code)
+    rows = [[o.id, o.client, o.service, o.started.isoformat(), o.ended.isoformat() if o.ended else "", f"{stem}_{o.id}.docx"]
+            for o in sorted(chosen, key=lambda o: (o.started, o.id))]
+    batch.add(f"{stem}_lista_{period.code}.csv",
+              csv_bytes(["insats", "klient", "insatsens namn", "start", "slut", "fil"], rows))
+    n = len(items)
+    summary = (f"Skrev bilaga {number} för {n} {'insats' if n == 1 else 'insatser'} som {what} under {period.label} "
+               f"i {out}: en fil per insats, utskriftsfilen {print_file} och en lista (csv).")
+    return batch, [print_file], summary
+
+
+# --- bilaga 3 ------------------------------------------------------------------------------
+
+def send_dates(year: int) -> tuple[dt.date, dt.date]:
+    """Bilaga 3 goes out in February (its first weekday) and is answered by 1 March."""
+    send = dt.date(year, 2, 1)
+    while send.weekday() >= 5:
+        send += dt.timedelta(days=1)
+    return send, dt.date(year, 3, 1)
+
+
+def return_to(case: Case) -> dict[str, str]:
+    """Answers go to the manager of the first öppenvård unit, else to the organisation."""
+    unit = next((u for u in case.units if u.kind == "open_care"), None)
+    manager = case.staff_by_id.get(unit.manager) if unit and unit.manager else None
+    if unit and manager:
+        contact = manager.email or manager.phone or unit.email or unit.phone
+        return {"name": f"{manager.name}, {unit.name}", "contact_suffix": f", {contact}" if contact else ""}
+    org = case.organisation
+    return {"name": org.name, "contact_suffix": f", {', '.join(org.address.lines)}"}
+
+
+def recipient_context(recipient: Stakeholder) -> dict[str, Any]:
+    return {
+        "name": recipient.name,
+        "kind_text": KIND_TEXT[recipient.kind],
+        "intro": KIND_INTRO[recipient.kind],
+        "organisation": recipient.organisation or "",
+        "organisation_suffix": f", {recipient.organisation}" if recipient.organisation else "",
+        "email": recipient.email or "",
+        "address_lines": ([recipient.name] + ([recipient.organisation] if recipient.organisation else [])
+                          + recipient.address.lines) if recipient.address else [],
+    }
+
+
+def _bilaga_3(case: Case, year: int, out: Path, template_dir: Path | None, today: dt.date,
+              source: str) -> tuple[Batch, list[str], str]:
+    if not case.open_care_recipients:
+        raise DataError(
+            f"{source} har inga mottagare för bilaga 3. Lägg till medarbetare, beställare och samarbetspartner under "
+            "open_care_recipients (id, name, kind: staff/orderer/partner). Inget har skrivits."
+        )
+    send, answer_by = send_dates(year)
+    template = _compile(3, template_dir)
+    shared = {**common_context(case, today), "year": year, "send_date": send, "answer_by": answer_by,
+              "return_to": return_to(case)}
+    items = [(r.id, template.render({**shared, "recipient": recipient_context(r)}, record=r.id))
+             for r in case.open_care_recipients]
+    batch = Batch(out)
+    stem = "oppenvard-bilaga-3"
+    print_file = _add_print_batch(batch, stem, items, str(year))
+    rows = [[r.id, r.name, KIND_TEXT[r.kind], r.organisation or "", r.email or "",
+             ", ".join(r.address.lines) if r.address else "", f"{stem}_{r.id}.docx"] for r in case.open_care_recipients]
+    batch.add(f"{stem}_sandlista_{year}.csv",
+              csv_bytes(["mottagare", "namn", "roll", "organisation", "e-post", "adress", "fil"], rows))
+    n = len(items)
+    summary = (f"Skrev bilaga 3 till {n} mottagare i {out}: skicka {send.isoformat()}, "
+               f"svar senast {answer_by.isoformat()}. Utskriftsfil {print_file}, sändlista i csv.")
+    return batch, [print_file], summary
+
+
+# --- bilaga 4 ------------------------------------------------------------------------------
+
+def _bar(value: int, top: int) -> str:
+    return "█" * max(1, round(BAR_WIDTH * value / top)) if value > 0 and top > 0 else ""
+
+
+def figure_context(number: int, figure: Figure, period: Period) -> dict[str, Any]:
+    current, previous = figure.current, figure.previous
+    top = max((c.value for c in current.cells if not c.suppressed), default=0)
+    rows = [{"label": label, "value": cell.text, "previous": previous.cells[i].text if previous else "",
+             "bar": "" if cell.suppressed else _bar(cell.value, top)} for i, (label, cell) in enumerate(zip(figure.rows, current.cells))]
+    total = None
+    if figure.additive and current.total is not None:
+        total = {"value": current.total.text, "previous": previous.total.text if previous and previous.total else ""}
+    return {
+        "number": number, "key": figure.key, "title": figure.title, "basis_text": figure.basis_text, "unit": figure.unit,
+        "basis": current.basis.text, "note": figure.note, "empty": figure.empty, "row_header": figure.row_header,
+        "empty_message": f"Inget att visa: det finns inga {figure.basis_text} ({period.label}).",
+        "rows": rows, "total": total,
+    }
+
+
+def summary_context(case: Case, summary: Summary, today: dt.date) -> dict[str, Any]:
+    def period_context(p: Period) -> dict[str, Any]:
+        return {"label": p.label, "code": p.code, "start": p.start, "end": p.end}
+
+    return {
+        **common_context(case, today),
+        "period": period_context(summary.period),
+        "previous_period": period_context(summary.previous_period),
+        "has_previous": summary.has_previous,
+        "comparison": summary.previous_period.label if summary.has_previous else "ingen jämförelse (inga insatser)",
+        "active_count": summary.active_count.text,
+        "client_count": summary.client_count.text,
+        "threshold": summary.threshold,
+        "notes": summary.notes,
+        "figures": [figure_context(i, f, summary.period) for i, f in enumerate(summary.figures, start=1)],
+    }
+
+
+def _bilaga_4(case: Case, period: Period, threshold: int, out: Path, template_dir: Path | None, today: dt.date,
+              source: str) -> tuple[Batch, list[str], str]:
+    summary = compute(case, period, threshold, source)
+    template = _compile(4, template_dir)
+    docx_name = f"oppenvard-bilaga-4_{period.code}.docx"
+    xlsx_name = f"oppenvard-bilaga-4_{period.code}_diagram.xlsx"
+    batch = Batch(out)
+    batch.add(docx_name, template.render(summary_context(case, summary, today), record=period.code).to_bytes())
+    batch.add(xlsx_name, workbook_bytes(summary, case.organisation.name, today))
+    charts = sum(1 for f in summary.figures if not f.empty)
+    empty = [f.title for f in summary.figures if f.empty]
+    text = (f"Skrev bilaga 4 för {period.label} i {out}: {xlsx_name} ({charts} diagram) och {docx_name}. "
+            + ("Jämförd med " + summary.previous_period.label + "." if summary.has_previous else "Ingen föregående period att jämföra med.")
+            + (f" Utan data denna period: {', '.join(empty)}." if empty else ""))
+    return batch, [docx_name, xlsx_name], text

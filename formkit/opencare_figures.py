@@ -1,0 +1,364 @@
+"""Every figure of öppenvård bilaga 4, computed in one place so that it can be tested.
+
+The routine (seed 004) asks, three times a year: which insatser, the age and gender of the
+clients, the problems and help needs identified at the start, whether the insats met the
+client's needs, the client's situation afterwards, and which insatser were interrupted. The
+xlsx and docx versions of bilaga 4 only lay out what this module returns; no template decides a
+number.
+
+Who is counted where (written out in the outputs too):
+
+* *active* insatser: started on or before the last day of the period and not ended before its
+  first day. "Which insatser", gender and age (unique clients) are counted over these.
+* *started* insatser: started in the period. Problems at the start are counted over these.
+* *ended* insatser: status completed or interrupted with an end date in the period. Needs met
+  and situation afterwards are counted over these; interrupted ones also go to "Avbrutna".
+
+Small counts are suppressed: a count from 1 to threshold-1 is shown as "<threshold" (0 stays
+0). In a table whose rows add up to a shown total, a single suppressed row could be recomputed
+as total minus the others, so the smallest other row is suppressed too (secondary suppression).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from formkit.case import Case, Client, OpenCare
+from formkit.errors import DataError
+
+TERMS = {1: (1, 4), 2: (5, 8), 3: (9, 12)}  # tertial -> first and last month
+TERM_MONTHS = {1: "januari–april", 2: "maj–augusti", 3: "september–december"}
+GENDERS = [("female", "Kvinnor"), ("male", "Män"), ("other", "Annan könstillhörighet"), ("unknown", "Okänt kön")]
+AGE_BANDS = [(0, 17, "0–17 år"), (18, 24, "18–24 år"), (25, 44, "25–44 år"), (45, 64, "45–64 år"), (65, 200, "65 år och äldre")]
+UNKNOWN_AGE = "Okänd ålder"
+NEEDS = [("yes", "Ja"), ("partly", "Delvis"), ("no", "Nej"), (None, "Ej besvarat")]
+SITUATIONS = [("improved", "Förbättrad"), ("unchanged", "Oförändrad"), ("worsened", "Försämrad"), (None, "Ej besvarat")]
+NO_PROBLEM = "Inget problem angivet"
+DEFAULT_THRESHOLD = 5
+
+
+# --- periods -------------------------------------------------------------------------------
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A tertial (T1 Jan–Apr, T2 May–Aug, T3 Sep–Dec) or, with ``term=None``, a whole year."""
+
+    year: int
+    term: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """``2026-T1`` (also ``2026T1``, ``2026-t1``) or ``2026``; ValueError in Swedish otherwise."""
+        match = re.fullmatch(r"\s*(\d{4})(?:-?[Tt]([123]))?\s*", text or "")
+        if not match:
+            raise ValueError(f"'{text}' är ingen period; skriv t.ex. 2026-T1 (januari–april), 2026-T2, 2026-T3 eller 2026 för hela året")
+        return cls(int(match.group(1)), int(match.group(2)) if match.group(2) else None)
+
+    @classmethod
+    def containing(cls, day: dt.date) -> Period:
+        return cls(day.year, (day.month - 1) // 4 + 1)
+
+    @classmethod
+    def last_finished(cls, today: dt.date) -> Period:
+        """The latest tertial that has ended by ``today``: the one bilaga 4 is made for."""
+        return cls.containing(today).previous()
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, TERMS[self.term][0] if self.term else 1, 1)
+
+    @property
+    def end(self) -> dt.date:
+        last_month = TERMS[self.term][1] if self.term else 12
+        return (dt.date(self.year + 1, 1, 1) if last_month == 12 else dt.date(self.year, last_month + 1, 1)) - dt.timedelta(days=1)
+
+    def previous(self) -> Period:
+        """The period before, to compare with: T1 follows last year's T3; a year follows a year."""
+        if self.term is None:
+            return Period(self.year - 1)
+        return Period(self.year - 1, 3) if self.term == 1 else Period(self.year, self.term - 1)
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    @property
+    def code(self) -> str:
+        """2026-T1 or 2026: used in file names."""
+        return f"{self.year}-T{self.term}" if self.term else str(self.year)
+
+    @property
+    def label(self) -> str:
+        """2026 T1 (januari–april) or helåret 2026: shown to people."""
+        return f"{self.year} T{self.term} ({TERM_MONTHS[self.term]})" if self.term else f"helåret {self.year}"
+
+
+# --- checking the insatser -----------------------------------------------------------------
+
+def check_open_care(case: Case, source: str) -> None:
+    """Refuse insatser that cannot be placed in a period, all of them in one message."""
+    problems = []
+    for i, insats in enumerate(case.open_care):
+        where = f"insats {insats.id} (open_care[{i}]"
+        if insats.ended and insats.ended < insats.started:
+            problems.append(f"{where}.ended): slutar {insats.ended.isoformat()}, före startdatumet "
+                            f"{insats.started.isoformat()}; rätta något av datumen")
+        elif insats.status in ("completed", "interrupted") and insats.ended is None:
+            problems.append(f"{where}.ended): har status {insats.status} men inget slutdatum; skriv när insatsen slutade")
+        elif insats.status == "ongoing" and insats.ended is not None:
+            problems.append(f"{where}.status): har slutdatum {insats.ended.isoformat()} men status ongoing; "
+                            "skriv completed (genomförd) eller interrupted (avbruten), eller ta bort slutdatumet")
+    if problems:
+        lines = "\n".join(f"  - {p}" for p in problems)
+        raise DataError(f"Ärendefilen {source} har insatser som inte går att räkna med:\n{lines}")
+
+
+def active(case: Case, period: Period) -> list[OpenCare]:
+    return [o for o in case.open_care if o.started <= period.end and (o.ended is None or o.ended >= period.start)]
+
+
+def started(case: Case, period: Period) -> list[OpenCare]:
+    return [o for o in case.open_care if period.contains(o.started)]
+
+
+def ended(case: Case, period: Period) -> list[OpenCare]:
+    return [o for o in case.open_care if o.status != "ongoing" and o.ended is not None and period.contains(o.ended)]
+
+
+# --- cells and figures ---------------------------------------------------------------------
+
+@dataclass
+class Cell:
+    """One count as shown: ``text`` is "<5" when suppressed, else the number."""
+
+    value: int
+    suppressed: bool = False
+    threshold: int = DEFAULT_THRESHOLD
+
+    @property
+    def text(self) -> str:
+        return f"<{self.threshold}" if self.suppressed else str(self.value)
+
+    @property
+    def shown(self) -> int | str:
+        """What a spreadsheet cell holds: the number, or the text "<5"."""
+        return self.text if self.suppressed else self.value
+
+
+@dataclass
+class Column:
+    """One period's counts in a figure: one cell per row, and the total when rows add up."""
+
+    cells: list[Cell]
+    total: Cell | None
+    basis: Cell  # how many insatser or clients the column is about
+
+
+@dataclass
+class Figure:
+    key: str  # short id, also the sheet name stem
+    title: str  # the routine's question, as a heading
+    basis_text: str  # who is counted, in Swedish
+    unit: str  # "insatser" or "klienter"
+    row_header: str  # heading of the label column, e.g. "Insats"
+    rows: list[str]
+    current: Column
+    previous: Column | None  # None when there is nothing to compare with
+    additive: bool  # rows add up to the total (one row per insats/client)
+    note: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return self.current.basis.value == 0
+
+
+@dataclass
+class Summary:
+    period: Period
+    previous_period: Period
+    threshold: int
+    figures: list[Figure]
+    has_previous: bool
+    active_count: Cell
+    client_count: Cell
+    notes: list[str] = field(default_factory=list)
+
+
+def suppress(values: list[int], threshold: int, total: int | None) -> tuple[list[Cell], Cell | None]:
+    """Cells for ``values`` (and their ``total`` when they add up to it) with small counts hidden.
+
+    Primary: 0 < n < threshold. Secondary: if the total is shown and exactly one row is hidden,
+    hide the smallest other non-zero row as well, so nothing can be found by subtraction.
+    """
+    cells = [Cell(v, 0 < v < threshold, threshold) for v in values]
+    total_cell = Cell(total, 0 < total < threshold, threshold) if total is not None else None
+    if total_cell is not None and not total_cell.suppressed:
+        hidden = [c for c in cells if c.suppressed]
+        if len(hidden) == 1:
+            candidates = [c for c in cells if not c.suppressed and c.value > 0] or [c for c in cells if not c.suppressed]
+            if candidates:
+                min(candidates, key=lambda c: c.value).suppressed = True
+    return cells, total_cell
+
+
+def _column(counts: Counter[str], rows: list[str], basis: int, additive: bool, threshold: int) -> Column:
+    values = [counts.get(row, 0) for row in rows]
+    cells, total = suppress(values, threshold, sum(values) if additive else None)
+    return Column(cells, total, Cell(basis, 0 < basis < threshold, threshold))
+
+
+def _sort_key(text: str) -> tuple[str, str]:
+    """Swedish alphabetical order (å, ä, ö last), case-insensitive."""
+    swedish = text.casefold().translate(str.maketrans({"å": "{", "ä": "|", "ö": "}"}))
+    return swedish, text
+
+
+# --- the figures ---------------------------------------------------------------------------
+
+def age_band(client: Client, on: dt.date) -> str:
+    """The client's age band in the year of ``on`` (age reached that year, from the birth year)."""
+    year = client.year_of_birth
+    if year is None:
+        return UNKNOWN_AGE
+    age = on.year - year
+    return next((label for low, high, label in AGE_BANDS if low <= age <= high), UNKNOWN_AGE)
+
+
+def _problem_label(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _problems(case: Case, insatser: Iterable[OpenCare]) -> Counter[str]:
+    """Each problem counted once per insats. Spellings that differ only in case or spacing are
+    one row, named as first written in the case file (so both periods share the row)."""
+    labels: dict[str, str] = {}
+    for insats in case.open_care:
+        for problem in insats.problems:
+            labels.setdefault(_problem_label(problem).casefold(), _problem_label(problem))
+    counts: Counter[str] = Counter()
+    for insats in insatser:
+        keys = {_problem_label(p).casefold() for p in insats.problems} - {""}
+        if not keys:
+            counts[NO_PROBLEM] += 1
+        for key in keys:
+            counts[labels[key]] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class _Spec:
+    key: str
+    title: str
+    basis_text: str
+    unit: str
+    row_header: str
+    select: Callable[[Case, Period], list[OpenCare]]
+    count: Callable[[Case, list[OpenCare], Period], Counter[str]]
+    fixed_rows: list[str] | None  # None: the rows are the labels found (sorted)
+    additive: bool
+    note: str = ""
+
+
+def _by_service(_case: Case, insatser: list[OpenCare], _period: Period) -> Counter[str]:
+    return Counter(o.service for o in insatser)
+
+
+def _clients(case: Case, insatser: list[OpenCare]) -> list[Client]:
+    return [case.clients_by_id[cid] for cid in sorted({o.client for o in insatser})]
+
+
+def _by_gender(case: Case, insatser: list[OpenCare], _period: Period) -> Counter[str]:
+    names = dict(GENDERS)
+    return Counter(names[c.gender] for c in _clients(case, insatser))
+
+
+def _by_age(case: Case, insatser: list[OpenCare], period: Period) -> Counter[str]:
+    return Counter(age_band(c, period.end) for c in _clients(case, insatser))
+
+
+def _by_answer(attribute: str, labels: list[tuple[str | None, str]]) -> Callable[[Case, list[OpenCare], Period], Counter[str]]:
+    names = dict(labels)
+    return lambda _case, insatser, _period: Counter(names[getattr(o, attribute)] for o in insatser)
+
+
+def _interrupted(case: Case, period: Period) -> list[OpenCare]:
+    return [o for o in ended(case, period) if o.status == "interrupted"]
+
+
+SPECS = [
+    _Spec("insatser", "Vilka insatser", "insatser som pågick någon gång under perioden", "insatser", "Insats",
+          active, _by_service, None, True),
+    _Spec("kon", "Könsfördelning", "klienter med minst en insats under perioden (varje klient räknas en gång)", "klienter", "Kön",
+          active, _by_gender, [label for _, label in GENDERS], True),
+    _Spec("alder", "Åldersfördelning", "klienter med minst en insats under perioden, ålder som fylls under periodens år",
+          "klienter", "Åldersgrupp", active, _by_age, [label for _, _, label in AGE_BANDS] + [UNKNOWN_AGE], True),
+    _Spec("problem", "Problem och hjälpbehov vid start", "insatser som påbörjades under perioden", "insatser", "Problem eller hjälpbehov",
+          started, lambda c, ins, _p: _problems(c, ins), None, False,
+          "En insats kan ha flera problem, så raderna summeras inte till antalet insatser."),
+    _Spec("behov", "Svarade insatsen mot klientens behov?", "insatser som avslutades eller avbröts under perioden",
+          "insatser", "Svar", ended, _by_answer("needs_met", NEEDS), [label for _, label in NEEDS], True),
+    _Spec("situation", "Klientens situation efter insatsen", "insatser som avslutades eller avbröts under perioden",
+          "insatser", "Situation", ended, _by_answer("situation_after", SITUATIONS), [label for _, label in SITUATIONS], True),
+    _Spec("avbrutna", "Avbrutna insatser", "insatser som avbröts under perioden", "insatser", "Insats",
+          _interrupted, _by_service, None, True),
+]
+
+
+def _basis(case: Case, spec: _Spec, insatser: list[OpenCare]) -> int:
+    return len({o.client for o in insatser}) if spec.unit == "klienter" else len(insatser)
+
+
+def compute(case: Case, period: Period, threshold: int = DEFAULT_THRESHOLD, source: str = "ärendefilen") -> Summary:
+    """All figures of bilaga 4 for ``period``, with the previous period when it has data.
+
+    Raises DataError for insatser with impossible dates and for a period without insatser
+    (a summary of nothing would be an empty chart that looks like a result).
+    """
+    if threshold < 1:
+        raise DataError("Gränsen för små tal (--threshold) ska vara minst 1 (1 betyder att inget döljs).")
+    check_open_care(case, source)
+    current_active = active(case, period)
+    if not current_active:
+        raise DataError(
+            f"Det finns inga öppenvårdsinsatser under perioden {period.label} ({period.start.isoformat()}–"
+            f"{period.end.isoformat()}) i {source}; välj en annan period med --period eller lägg till insatser under open_care. "
+            "Inget har skrivits."
+        )
+    before = period.previous()
+    has_previous = bool(active(case, before))
+    figures = []
+    for spec in SPECS:
+        now = spec.select(case, period)
+        then = spec.select(case, before) if has_previous else []
+        counts_now = spec.count(case, now, period)
+        counts_then = spec.count(case, then, before) if has_previous else Counter()
+        if spec.fixed_rows is not None:
+            rows = list(spec.fixed_rows)
+        else:
+            rows = sorted(set(counts_now) | set(counts_then), key=_sort_key)
+            if NO_PROBLEM in rows:  # "nothing written" is not a problem: last, not in the alphabet
+                rows.remove(NO_PROBLEM)
+                rows.append(NO_PROBLEM)
+        figures.append(Figure(
+            key=spec.key, title=spec.title, basis_text=spec.basis_text, unit=spec.unit, row_header=spec.row_header,
+            rows=rows,
+            current=_column(counts_now, rows, _basis(case, spec, now), spec.additive, threshold),
+            previous=_column(counts_then, rows, _basis(case, spec, then), spec.additive, threshold) if has_previous else None,
+            additive=spec.additive, note=spec.note,
+        ))
+    clients = len({o.client for o in current_active})
+    notes = [
+        f"Antal under {threshold} visas som \"<{threshold}\" så att ingen enskild klient kan pekas ut; "
+        "i tabeller med summa döljs då också det näst minsta antalet."
+        if threshold > 1 else "Inga antal döljs (gränsen för små tal är 1).",
+        f"Jämförelse med föregående period ({before.label})." if has_previous
+        else f"Ingen jämförelse: det finns inga insatser under föregående period ({before.label}).",
+    ]
+    return Summary(
+        period=period, previous_period=before, threshold=threshold, figures=figures, has_previous=has_previous,
+        active_count=Cell(len(current_active), 0 < len(current_active) < threshold, threshold),
+        client_count=Cell(clients, 0 < clients < threshold, threshold), notes=notes,
+    )
