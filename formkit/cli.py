@@ -304,3 +304,51 @@ def meetings(case: Path, kind: str | None, client_id: str | None, support_person
     if result.table:
         click.echo(result.table)
     say(result.summary)
+
+
+def _period_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from formkit.opencare_figures import Period
+
+    try:
+        return Period.parse(value).code
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@main.command()
+@CASE_ARGUMENT
+@click.option("--appendix", "appendix", required=True, type=click.Choice(["1", "2", "3", "4"]),
+              help="1 bakgrundsinformation, 2 frågor efter avslutad insats, 3 frågor till medarbetare, "
+                   "beställare och samarbetspartner, 4 sammanställningen med diagram.")
+@click.option("--period", "period", callback=_period_option, metavar="ÅÅÅÅ-Tn|ÅÅÅÅ",
+              help="T1 januari–april, T2 maj–augusti, T3 september–december, eller ett helt år (2026). "
+                   "Standard: bilaga 4 den senast avslutade tertialen, bilaga 1–2 den pågående, bilaga 3 i år.")
+@click.option("--threshold", "threshold", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Bilaga 4: antal under gränsen visas som <5 (1 = visa alla antal).")
+@click.option("--client", "client_id", metavar="ID", help="Bilaga 1–2: bara den här klientens insatser.")
+@click.option("--pdf", "make_pdf", is_flag=True, help="Gör också PDF av utskriftsfilen (kräver LibreOffice).")
+@click.option("--date", "today", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Dagens datum i dokumenten (standard: i dag).")
+@common_options
+def opencare(case: Path, appendix: str, period: str | None, threshold: int, client_id: str | None, make_pdf: bool,
+             today: dt.date | None, templates: Path | None, out: Path) -> None:
+    """Öppenvårdens bilagor 1–4: blanketter och sammanställningen med diagram.
+
+    Bilaga 1 för varje insats som började under perioden, bilaga 2 för varje insats som
+    avslutades eller avbröts, bilaga 3 till alla under open_care_recipients (skickas i februari,
+    svar senast 1 mars) och bilaga 4 som Excel med diagram och Word för ledningsgruppen.
+
+    \b
+    Exempel:
+      formkit opencare arenden.yaml --appendix 4 --period 2026-T1
+      formkit opencare arenden.yaml --appendix 2 --period 2026 --pdf -o ut/bilaga-2
+      formkit opencare arenden.yaml --appendix 3 --period 2027
+    """
+    from formkit import opencare as open_care
+
+    if client_id is not None and appendix not in ("1", "2"):
+        raise click.UsageError("--client gäller bilaga 1 och 2.")
+    result = open_care.run(case, int(appendix), period, out, threshold=threshold, template_dir=templates,
+                           to_pdf=make_pdf, client_id=client_id, today=today)
+    say(result.summary)
