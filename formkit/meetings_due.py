@@ -1,0 +1,177 @@
+"""``formkit meetings CASE --due [--at DATE]``: what the routines still ask for, and the
+rolling schedule for the verksamhetsmöte.
+
+Three checks, all on the date given with ``--at`` (default today):
+
+* terminssamtal: a covered client with no booked or held terminssamtal this term
+  (vårterminen January–June, hösterminen July–December);
+* månadsuppföljning: a covered client with no booked or held månadsuppföljning this month;
+* hemgångssamtal: this term, a talk recorded more than 24 hours after the stay ended, a talk
+  not recorded as held when the 24 hours have passed, or a talk without who held it.
+
+The result is a table for the terminal (returned as text; the CLI prints it) and the same
+rows in an xlsx, with a second sheet holding the month's rolling schedule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from formkit import output
+from formkit.case import Case, Client
+from formkit.meetings import Result
+from formkit.meetings_rules import (
+    DEFAULT_TEAM_DAY, covered, homecoming_deadline, homecoming_in_time, meetings_of, month_of,
+    rolling_schedule, term_of,
+)
+from formkit.render import weekday
+
+HEADER = ["Vad", "Klient-id", "Klient", "Stödperson", "Datum", "Att göra"]
+SCHEDULE_HEADER = ["Verksamhetsmöte", "Veckodag", "Stödperson", "Klient-id", "Klient", "Månadsuppföljning"]
+
+
+@dataclass(frozen=True)
+class Due:
+    what: str  # terminssamtal, månadsuppföljning, hemgångssamtal
+    client: Client
+    support_person: str
+    day: dt.date | None
+    todo: str
+
+
+def find_due(case: Case, at: dt.date) -> list[Due]:
+    """Everything the three routines still ask for on ``at``, in a stable order."""
+    term, month = term_of(at), month_of(at)
+    out: list[Due] = []
+
+    def person(client: Client) -> str:
+        staff = case.staff_by_id.get(client.support_person or "")
+        return staff.name if staff else "(ingen stödperson)"
+
+    for client in covered(case, "term"):
+        if not meetings_of(case, client, "term", term):
+            out.append(Due("terminssamtal", client, person(client), term.end,
+                           f"Boka terminssamtal för {term.label} och skicka inbjudan med frågorna"))
+    for client in covered(case, "monthly"):
+        if not meetings_of(case, client, "monthly", month):
+            out.append(Due("månadsuppföljning", client, person(client), month.end,
+                           f"Boka månadsuppföljning för {month.label}"))
+    for client in covered(case, "homecoming"):
+        for meeting in meetings_of(case, client, "homecoming", term):
+            deadline = homecoming_deadline(meeting)
+            ended = (meeting.stay_ended or meeting.date).isoformat()
+            in_time = homecoming_in_time(meeting)
+            if in_time is False:
+                out.append(Due("hemgångssamtal", client, person(client), meeting.date,
+                               f"Gjordes mer än 24 timmar efter vistelsen (slutade {ended}); ta upp det på enheten"))
+            elif meeting.status != "held" and deadline is not None and at > deadline.date():
+                out.append(Due("hemgångssamtal", client, person(client), meeting.stay_ended,
+                               f"Inte dokumenterat som gjort, fast vistelsen slutade {ended}; ring eller skriv i kontaktboken"))
+            if meeting.status == "held" and not meeting.held_by:
+                out.append(Due("hemgångssamtal", client, person(client), meeting.date,
+                               "Det är inte dokumenterat vem som gjorde samtalet; fyll i held_by"))
+    return out
+
+
+def report(case: Case, at: dt.date, out: Path, team_day: str = DEFAULT_TEAM_DAY) -> Result:
+    """The table for the terminal, the xlsx, and the summary line."""
+    rows = find_due(case, at)
+    month = month_of(at)
+    schedule = rolling_schedule(case, month, team_day)
+    held_monthly = {c.id for c in covered(case, "monthly") if meetings_of(case, c, "monthly", month)}
+    name = f"moten-att-gora_{at.isoformat()}.xlsx"
+    batch = output.Batch(out)
+    batch.add(name, workbook_bytes(case, rows, schedule, held_monthly))
+    written = batch.commit()
+    counts = {what: sum(1 for r in rows if r.what == what) for what in ("terminssamtal", "månadsuppföljning", "hemgångssamtal")}
+    if rows:
+        summary = (f"{len(rows)} saker att göra den {at.isoformat()}: "
+                   + ", ".join(f"{n} {what}" for what, n in counts.items() if n) + f". Listan finns i {written[0]}.")
+    else:
+        summary = f"Inget saknas den {at.isoformat()}: alla terminssamtal, månadsuppföljningar och hemgångssamtal är i ordning. Listan finns i {written[0]}."
+    return Result(summary, table=terminal_table(rows, schedule, case, month.label), written=written)
+
+
+def terminal_table(rows: list[Due], schedule: list, case: Case, month_label: str) -> str:
+    """Plain columns for a terminal: what to do, then who presents whom at which meeting."""
+    lines: list[str] = []
+    if rows:
+        table = [HEADER] + [[r.what, r.client.id, r.client.name, r.support_person, r.day.isoformat() if r.day else "", r.todo] for r in rows]
+        table = [[_short(cell, 40 if i < 5 else 200) for i, cell in enumerate(row)] for row in table]
+        widths = [max(len(row[i]) for row in table) for i in range(len(HEADER) - 1)]
+        for n, row in enumerate(table):
+            lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1])
+            if n == 0:
+                lines.append("  ".join("-" * w for w in widths) + "  " + "-" * len("Att göra"))
+    if schedule:
+        if lines:
+            lines.append("")
+        lines.append(f"Rullande schema för verksamhetsmötet, {month_label}:")
+        by_day: dict[dt.date, dict[str, list[str]]] = {}
+        for slot in schedule:
+            staff = case.staff_by_id.get(slot.support_person or "")
+            by_day.setdefault(slot.date, {}).setdefault(staff.name if staff else "(ingen stödperson)", []).append(slot.client)
+        for day, people in by_day.items():
+            lines.append(f"  {weekday(day)} {day.isoformat()}: " + "; ".join(f"{p} ({', '.join(c)})" for p, c in people.items()))
+    return "\n".join(lines)
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- the workbook --------------------------------------------------------------------------
+
+HEAD_FONT = Font(bold=True)
+HEAD_FILL = PatternFill("solid", fgColor="DCE6F0")
+
+
+def _put(sheet, row: int, values: list) -> None:
+    """One row; strings are always text (a value like '=1+1' never becomes a formula)."""
+    for col, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=col, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"
+        elif isinstance(value, dt.date):
+            cell.number_format = "yyyy-mm-dd"
+
+
+def _sheet(sheet, header: list[str], rows: list[list], widths: list[int]) -> None:
+    _put(sheet, 1, header)
+    for cell in sheet[1]:
+        cell.font, cell.fill = HEAD_FONT, HEAD_FILL  # styled cells: LibreOffice ignores table styles
+    for i, row in enumerate(rows, start=2):
+        _put(sheet, i, row)
+        for cell in sheet[i]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for i, width in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + i)].width = width
+    sheet.freeze_panes = "A2"
+    if rows:
+        sheet.auto_filter.ref = f"A1:{chr(ord('A') + len(header) - 1)}{len(rows) + 1}"
+
+
+def workbook_bytes(case: Case, rows: list[Due], schedule: list, held_monthly: set[str]) -> bytes:
+    book = Workbook()
+    todo = book.active
+    todo.title = "Att göra"
+    _sheet(todo, HEADER, [[r.what, r.client.id, r.client.name, r.support_person, r.day, r.todo] for r in rows],
+           [20, 12, 30, 24, 12, 70])
+    plan = book.create_sheet("Rullande schema")
+    plan_rows = []
+    for slot in schedule:
+        staff = case.staff_by_id.get(slot.support_person or "")
+        client = case.clients_by_id[slot.client]
+        plan_rows.append([slot.date, weekday(slot.date), staff.name if staff else "(ingen stödperson)", client.id,
+                          client.name, "bokad eller gjord" if client.id in held_monthly else "saknas"])
+    _sheet(plan, SCHEDULE_HEADER, plan_rows, [16, 10, 24, 12, 30, 18])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
