@@ -350,6 +350,11 @@ def summary_context(case: Case, summary: Summary, today: dt.date) -> dict[str, A
 
 def _bilaga_4(case: Case, period: Period, threshold: int, out: Path, template_dir: Path | None, today: dt.date,
               source: str) -> tuple[Batch, list[str], str]:
+    if period.start > today:
+        raise DataError(
+            f"Perioden {period.label} har inte börjat ({period.start.isoformat()}); en sammanställning av den skulle bara "
+            f"visa pågående insatser. Välj en period som har börjat, t.ex. {Period.last_finished(today).code}."
+        )
     summary = compute(case, period, threshold, source)
     template = _compile(4, template_dir)
     docx_name = f"oppenvard-bilaga-4_{period.code}.docx"

@@ -16,7 +16,8 @@ Who is counted where (written out in the outputs too):
 
 Small counts are suppressed: a count from 1 to threshold-1 is shown as "<threshold" (0 stays
 0). In a table whose rows add up to a shown total, a single suppressed row could be recomputed
-as total minus the others, so the smallest other row is suppressed too (secondary suppression).
+as total minus the others, so the smallest other row is hidden too, shown as "x"
+(secondary suppression).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ NEEDS = [("yes", "Ja"), ("partly", "Delvis"), ("no", "Nej"), (None, "Ej besvarat
 SITUATIONS = [("improved", "Förbättrad"), ("unchanged", "Oförändrad"), ("worsened", "Försämrad"), (None, "Ej besvarat")]
 NO_PROBLEM = "Inget problem angivet"
 DEFAULT_THRESHOLD = 5
+SECONDARY_MARK = "x"
 
 
 # --- periods -------------------------------------------------------------------------------
@@ -132,19 +134,23 @@ def ended(case: Case, period: Period) -> list[OpenCare]:
 
 @dataclass
 class Cell:
-    """One count as shown: ``text`` is "<5" when suppressed, else the number."""
+    """One count as shown: "<5" when it is small, "x" when it is hidden so that a small count
+    cannot be found by subtraction (it may be any size), else the number."""
 
     value: int
     suppressed: bool = False
     threshold: int = DEFAULT_THRESHOLD
+    secondary: bool = False
 
     @property
     def text(self) -> str:
-        return f"<{self.threshold}" if self.suppressed else str(self.value)
+        if not self.suppressed:
+            return str(self.value)
+        return SECONDARY_MARK if self.secondary else f"<{self.threshold}"
 
     @property
     def shown(self) -> int | str:
-        """What a spreadsheet cell holds: the number, or the text "<5"."""
+        """What a spreadsheet cell holds: the number, or the text "<5" or "x"."""
         return self.text if self.suppressed else self.value
 
 
@@ -190,8 +196,9 @@ class Summary:
 def suppress(values: list[int], threshold: int, total: int | None) -> tuple[list[Cell], Cell | None]:
     """Cells for ``values`` (and their ``total`` when they add up to it) with small counts hidden.
 
-    Primary: 0 < n < threshold. Secondary: if the total is shown and exactly one row is hidden,
-    hide the smallest other non-zero row as well, so nothing can be found by subtraction.
+    Primary: 0 < n < threshold, shown "<5". Secondary: if the total is shown and exactly one
+    row is hidden, the smallest other non-zero row is hidden as well, shown "x" (it is not
+    below the threshold, so "<5" would be untrue), so nothing can be found by subtraction.
     """
     cells = [Cell(v, 0 < v < threshold, threshold) for v in values]
     total_cell = Cell(total, 0 < total < threshold, threshold) if total is not None else None
@@ -200,7 +207,8 @@ def suppress(values: list[int], threshold: int, total: int | None) -> tuple[list
         if len(hidden) == 1:
             candidates = [c for c in cells if not c.suppressed and c.value > 0] or [c for c in cells if not c.suppressed]
             if candidates:
-                min(candidates, key=lambda c: c.value).suppressed = True
+                chosen = min(candidates, key=lambda c: c.value)
+                chosen.suppressed = chosen.secondary = True
     return cells, total_cell
 
 
@@ -352,7 +360,7 @@ def compute(case: Case, period: Period, threshold: int = DEFAULT_THRESHOLD, sour
     clients = len({o.client for o in current_active})
     notes = [
         f"Antal under {threshold} visas som \"<{threshold}\" så att ingen enskild klient kan pekas ut; "
-        "i tabeller med summa döljs då också det näst minsta antalet."
+        f"\"{SECONDARY_MARK}\" är ett antal som döljs för att ett litet antal inte ska kunna räknas fram ur summan."
         if threshold > 1 else "Inga antal döljs (gränsen för små tal är 1).",
         f"Jämförelse med föregående period ({before.label})." if has_previous
         else f"Ingen jämförelse: det finns inga insatser under föregående period ({before.label}).",

@@ -126,7 +126,8 @@ def _figure_sheet(ws: Worksheet, figure: Figure, summary: Summary) -> None:
             assert column.total is not None
             put(ws, below, col, column.total.shown, font=TOTAL_FONT, border=BOX, alignment=right)
         below += 1
-    put(ws, below + 1, 1, f"Antal under {summary.threshold} visas som \"<{summary.threshold}\" och ritas inte i diagrammet."
+    put(ws, below + 1, 1, f"Antal under {summary.threshold} visas som \"<{summary.threshold}\"; \"x\" är dolt så att det inte kan räknas fram "
+        "ur summan. Dolda antal ritas inte i diagrammet."
         if summary.threshold > 1 else "Inga antal är dolda.")
     top = max((c.value for column in columns for c in column.cells if not c.suppressed), default=0)
     ws.add_chart(_chart(ws, figure, last, len(columns), top), f"E{TABLE_ROW}")
