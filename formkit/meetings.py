@@ -128,8 +128,10 @@ def term_documents(case: Case, client: Client, today: dt.date, compiled: dict[st
             "questions": questions_context()}
     docs: dict[str, list[Rendered]] = {name: [] for name in names}
     invited, recipient_notes = recipients(client)
-    if meeting is None or meeting.status != "booked":
+    if meeting is None:
         notes["not_booked"].append(client.id)
+    elif meeting.status == "held":
+        notes["held"].append(client.id)
     elif not invited:
         notes["nobody"].append(client.id)
     else:
@@ -237,7 +239,7 @@ def build_forms(case: Case, kind: str, client_id: str | None, support_person: st
     """Render every form in memory, then write them all (or nothing)."""
     clients = select_clients(case, kind, client_id, support_person)
     compiled = {name: CompiledTemplate(template_files.find("forms", name, user_templates)) for name in TEMPLATES[kind]}
-    notes: dict[str, list[str]] = {k: [] for k in ("not_booked", "nobody", "protected", "unreachable", "no_rights")}
+    notes: dict[str, list[str]] = {k: [] for k in ("not_booked", "held", "nobody", "protected", "unreachable", "no_rights")}
     team_dates = {s.client: s.date for s in rolling_schedule(case, month_of(today), team_day)} if kind == "monthly" else {}
     groups: dict[str, dict[str, list[Rendered]]] = {}
     batch = output.Batch(out)
@@ -275,6 +277,7 @@ def summary_line(kind: str, clients: list[Client], groups: dict, written: list[P
     warnings = {
         "nobody": "Ingen att bjuda in (lägg till adress eller e-post, eller en företrädare med looks_after_rights)",
         "not_booked": "Inget bokat terminssamtal denna termin, så ingen inbjudan",
+        "held": "Terminssamtalet är redan hållet denna termin, så ingen inbjudan",
         "unreachable": "En företrädare som bevakar rättigheterna saknar adress och e-post",
         "no_rights": "Ingen företrädare är markerad som den som bevakar rättigheterna; kontrollera vem som ska bjudas in",
         "protected": "Skyddade personuppgifter: inbjudan utan adress, lämna den personligen",

@@ -251,3 +251,11 @@ def test_pdf_of_every_form_is_a4(tmp_path):
     assert "(A4)" in info
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Vad kan vi göra bättre?" in text and "Nils Ek" in text
+
+
+def test_held_meeting_needs_no_invitation(tmp_path):
+    case = term_case(tmp_path, meetings=[{"kind": "term_meeting", "client": "k-1", "date": "2026-09-01", "status": "held"}])
+    result = run(case, "--kind", "term", "--client", "k-1", "--at", "2026-11-22", "-o", tmp_path / "ut")
+    assert result.exit_code == 0
+    assert "redan hållet denna termin" in result.output and "k-1" in result.output
+    assert not list((tmp_path / "ut").glob("terminssamtal-inbjudan*"))

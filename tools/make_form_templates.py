@@ -239,7 +239,7 @@ def question_sheet() -> Document:
     tag(doc, "{%p for q in questions %}")
     doc.add_paragraph("{{ q.number }}. {{ q.text }}", style="Heading 2")
     doc.add_paragraph("{{ q.help }}")
-    writing_box(doc, 3.5)
+    writing_box(doc, 2.6)
     tag(doc, "{%p endfor %}")
     return doc
 
