@@ -35,7 +35,7 @@ def workbook_bytes(rows: Sequence[Row], title: str = "Adresslista") -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = fill
-    for name, address, client_id, kind, filename in rows:
+    for row_number, (name, address, client_id, kind, filename) in enumerate(rows, start=2):
         values = [
             name,
             address.co if address and address.co else "",
@@ -47,14 +47,15 @@ def workbook_bytes(rows: Sequence[Row], title: str = "Adresslista") -> bytes:
             kind,
             filename,
         ]
-        sheet.append([v or None for v in values])  # an empty cell, not an empty string
-        for cell in sheet[sheet.max_row]:
-            if cell.value is not None:
+        for column, value in enumerate(values, start=1):
+            if value:  # an empty value stays an empty cell
+                cell = sheet.cell(row=row_number, column=column, value=value)
                 cell.data_type = "s"  # text, never a formula
+    last_row = len(rows) + 1
     for i, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADER))}{max(sheet.max_row, 1)}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADER))}{last_row}"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
