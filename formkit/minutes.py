@@ -139,11 +139,11 @@ def build(case: Case, notes_path: Path, today: dt.date, out: Path, user_template
     relatives = _relatives(case, notes)
     people = [{"name": p.name, "role": p.role or _role_of(case, notes.client, p.name), "attended": "Ja"} for p in notes.participants]
     nxt = notes.next_meeting or NextMeeting()
-    questions = questions_context({q: a for q, a in answers.items()})
+    questions = questions_context(answers)
     for q in questions:
         q["answer"] = q["answer"] or "Inget antecknat."
-    statement = (f"Alla som deltog informerades om att vi dokumenterar samtalet och använder innehållet för att "
-                 f"utveckla kvaliteten i vår verksamhet." if notes.informed else f"\u2610 {DOCUMENTATION_STATEMENT}")
+    statement = ("Alla som deltog informerades om att vi dokumenterar samtalet och använder innehållet för att "
+                 "utveckla kvaliteten i vår verksamhet." if notes.informed else f"\u2610 {DOCUMENTATION_STATEMENT}")
     context: dict[str, Any] = {
         **client_base(case, client, today),
         "term": period_context(term_of(held)),
