@@ -145,6 +145,9 @@ def term_documents(case: Case, client: Client, today: dt.date, compiled: dict[st
         notes["no_rights"].append(client.id)
     docs[names[1]].append(compiled[names[1]].render(base, client.id))
     people = [{"name": r["name"], "role": r["role"], "attended": f"{CHECKBOX} Ja  {CHECKBOX} Nej"} for r in invited]
+    listed = {p["name"].casefold() for p in people}
+    people += [{"name": name, "role": "inbjuden", "attended": f"{CHECKBOX} Ja  {CHECKBOX} Nej"}
+               for name in (meeting.invitees if meeting else []) if name.casefold() not in listed]
     if base["support_person"]["name"]:
         people.append({"name": base["support_person"]["name"], "role": "stödperson", "attended": f"{CHECKBOX} Ja  {CHECKBOX} Nej"})
     blank = {"name": "", "role": "", "attended": ""}

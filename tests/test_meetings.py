@@ -49,7 +49,8 @@ def term_case(tmp_path: Path, **extra) -> Path:
         "clients": BASE["clients"] + short_stay_clients(),
         "meetings": [
             {"kind": "term_meeting", "client": "k-1", "date": "2026-12-03", "time": "14.00", "place": "Solrosen & co"},
-            {"kind": "term_meeting", "client": "k-2", "date": "2026-12-04", "time": "9.30", "place": "Solrosen"},
+            {"kind": "term_meeting", "client": "k-2", "date": "2026-12-04", "time": "9.30", "place": "Solrosen",
+             "invitees": ["Morfar Ek"]},
         ],
     }
     sections.update(extra)
@@ -122,6 +123,7 @@ def test_term_forms_have_every_question_and_go_to_the_right_people(tmp_path):
     combined = docx.Document(str(out / "utskrift_sp-2_terminssamtal-fragor.docx"))
     assert len(combined.sections) == 2  # one section per client
     assert "Nils Ek" in text_of(out / "utskrift_sp-2_terminssamtal-fragor.docx")
+    assert "Morfar Ek" in text_of(out / "terminssamtal-minnesanteckningar_k-2.docx")  # invitees recorded in the case
 
 
 def test_client_with_nobody_to_invite_gets_a_warning(tmp_path):
