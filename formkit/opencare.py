@@ -28,7 +28,7 @@ from formkit.fields import (
     ADDRESS_FIELDS, FieldSet, UNIT_FIELDS, common_context, prefixed, register, staff_context, unit_context,
 )
 from formkit.opencare_figures import DEFAULT_THRESHOLD, Figure, Period, Summary, check_open_care, compute, ended, started
-from formkit.opencare_sheet import workbook_bytes
+from formkit.opencare_sheet import has_chart, workbook_bytes
 from formkit.output import Batch, csv_bytes
 from formkit.render import CompiledTemplate, Rendered
 
@@ -362,7 +362,7 @@ def _bilaga_4(case: Case, period: Period, threshold: int, out: Path, template_di
     batch = Batch(out)
     batch.add(docx_name, template.render(summary_context(case, summary, today), record=period.code).to_bytes())
     batch.add(xlsx_name, workbook_bytes(summary, case.organisation.name, today))
-    charts = sum(1 for f in summary.figures if not f.empty)
+    charts = sum(1 for f in summary.figures if has_chart(f))
     empty = [f.title for f in summary.figures if f.empty]
     text = (f"Skrev bilaga 4 för {period.label} i {out}: {xlsx_name} ({charts} diagram) och {docx_name}. "
             + ("Jämförd med " + summary.previous_period.label + "." if summary.has_previous else "Ingen föregående period att jämföra med.")

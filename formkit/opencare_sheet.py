@@ -126,12 +126,24 @@ def _figure_sheet(ws: Worksheet, figure: Figure, summary: Summary) -> None:
             assert column.total is not None
             put(ws, below, col, column.total.shown, font=TOTAL_FONT, border=BOX, alignment=right)
         below += 1
-    put(ws, below + 1, 1, f"Antal under {summary.threshold} visas som \"<{summary.threshold}\"; \"x\" är dolt så att det inte kan räknas fram "
-        "ur summan. Dolda antal ritas inte i diagrammet."
-        if summary.threshold > 1 else "Inga antal är dolda.")
-    top = max((c.value for column in columns for c in column.cells if not c.suppressed), default=0)
-    ws.add_chart(_chart(ws, figure, last, len(columns), top), f"E{TABLE_ROW}")
+    put(ws, 4, 1, f"Antal under {summary.threshold} visas som \"<{summary.threshold}\"; \"x\" är dolt så att det inte kan räknas "
+        "fram ur summan. Dolda antal ritas inte i diagrammet." if summary.threshold > 1 else "Inga antal är dolda.")
     _print_setup(ws)
+    top = largest_shown(figure)
+    if top == 0:  # every count hidden: a chart would be empty and look like a result
+        put(ws, TABLE_ROW, 5, "Inget diagram: alla antal är för små för att visas.", font=TOTAL_FONT)
+        return
+    ws.add_chart(_chart(ws, figure, last, len(columns), top), f"E{TABLE_ROW}")
+
+
+def largest_shown(figure: Figure) -> int:
+    """The largest count a chart of ``figure`` would draw (0: nothing to draw)."""
+    columns = [figure.current] + ([figure.previous] if figure.previous is not None else [])
+    return max((c.value for column in columns for c in column.cells if not c.suppressed), default=0)
+
+
+def has_chart(figure: Figure) -> bool:
+    return not figure.empty and largest_shown(figure) > 0
 
 
 def _print_setup(ws: Worksheet) -> None:

@@ -40,7 +40,8 @@ def table_values(ws, first_row: int = 6) -> list[list[object]]:
 def test_workbook_tables_with_suppression(tmp_path):
     result, out = run(tmp_path, "--period", "2026-T1")
     assert result.exit_code == 0, result.output
-    assert "Jämförd med 2025 T3" in result.output and "7 diagram" in result.output
+    # only Insatser, Kön and Ålder have a count of 5 or more to draw
+    assert "Jämförd med 2025 T3" in result.output and "(3 diagram)" in result.output
     book = load_workbook(out / XLSX)
     assert book.sheetnames == ["Om sammanställningen", "Insatser", "Kön", "Ålder", "Problem vid start",
                                "Behov tillgodosett", "Situation efter", "Avbrutna"]
@@ -54,6 +55,9 @@ def test_workbook_tables_with_suppression(tmp_path):
     assert table_values(book["Behov tillgodosett"])[-1] == ["Summa", 7, 0]
     assert table_values(book["Situation efter"])[3] == ["Försämrad", 0, 0]
     assert table_values(book["Avbrutna"]) == [["Insats", "2026-T1", "2025-T3"], [F, "<5", 0], [S, "<5", 0], ["Summa", "<5", 0]]
+    for title in ("Problem vid start", "Behov tillgodosett", "Situation efter", "Avbrutna"):
+        assert book[title]._charts == [] and book[title]["E6"].value == "Inget diagram: alla antal är för små för att visas."
+    assert [len(book[t]._charts) for t in ("Insatser", "Kön", "Ålder")] == [1, 1, 1]
     about = {row[0]: row[1] for row in book["Om sammanställningen"].iter_rows(min_row=3, max_row=10, max_col=2, values_only=True)}
     assert about["Period"] == "2026 T1 (januari–april)" and about["Gräns för små tal"] == 5
     assert about["Insatser under perioden"] == 14 and about["Jämförs med"] == "2025 T3 (september–december)"

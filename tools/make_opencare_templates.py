@@ -24,7 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 OUT = Path(__file__).resolve().parent.parent / "templates" / "forms"
-SATISFACTION = "☐ Mycket nöjd    ☐ Ganska nöjd    ☐ Varken nöjd eller missnöjd    ☐ Ganska missnöjd    ☐ Mycket missnöjd"
+SATISFACTION = "☐ Mycket nöjd   ☐ Ganska nöjd   ☐ Varken nöjd eller missnöjd   ☐ Ganska missnöjd   ☐ Mycket missnöjd"
 
 
 # --- building blocks -----------------------------------------------------------------------
@@ -148,6 +148,11 @@ def question(doc: Document, text: str) -> None:
     doc.add_heading(text, level=3)
 
 
+def scale(doc: Document, text: str) -> None:
+    """A row of tick boxes, a little smaller so that a five-step scale fits on one line."""
+    doc.add_paragraph(text).runs[0].font.size = Pt(10)
+
+
 def bullets(doc: Document, loop: str, text: str) -> None:
     """A bullet paragraph repeated by a docxtpl paragraph loop."""
     tag(doc, "{%p " + loop + " %}")
@@ -229,9 +234,9 @@ def bilaga_2() -> Document:
     doc.add_paragraph("Annat:")
     lines(doc, 2)
     question(doc, "2. Hur nöjd är du med kontakten med oss?")
-    doc.add_paragraph(SATISFACTION)
+    scale(doc, SATISFACTION)
     question(doc, "3. Hur nöjd är du med resultatet av insatsen?")
-    doc.add_paragraph(SATISFACTION)
+    scale(doc, SATISFACTION)
     question(doc, "4. I vilken grad tycker du att du har nått dina mål med insatsen?")
     doc.add_paragraph("☐ Helt    ☐ Till stor del    ☐ Delvis    ☐ Inte alls    ☐ Vet inte")
     tag(doc, "{%p if client.goals %}")
