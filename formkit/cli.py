@@ -302,7 +302,7 @@ def meetings(case: Path, kind: str | None, client_id: str | None, support_person
         make_pdf=make_pdf, at=at, minutes=minutes, due=due, team_day=team_day,
     )
     if result.table:
-        click.echo(result.table)
+        say(result.table)
     say(result.summary)
 
 
