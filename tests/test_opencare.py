@@ -180,3 +180,31 @@ def test_pdf_of_the_print_file(tmp_path):
     result, out = run(tmp_path, "--appendix", "3", "--pdf")
     assert result.exit_code == 0, result.output
     assert (out / "oppenvard-bilaga-3_alla_2026.pdf").stat().st_size > 1000
+
+
+def test_bundled_templates_pass_check():
+    from formkit.check import template_problems
+    from formkit.templates import find
+
+    for n in (1, 2, 3, 4):
+        assert template_problems(find("forms", f"oppenvard-bilaga-{n}.docx")) == []
+
+
+def test_own_template_overrides_and_a_misspelt_field_is_named(tmp_path):
+    from formkit.templates import find
+
+    mine = tmp_path / "mallar"
+    mine.mkdir()
+    doc = Document(str(find("forms", "oppenvard-bilaga-2.docx")))
+    doc.add_paragraph("Egen rad: {{ insats.service }}")
+    doc.save(str(mine / "oppenvard-bilaga-2.docx"))
+    result, out = run(tmp_path, "--appendix", "2", "--period", "2026-T1", "--templates", str(mine))
+    assert result.exit_code == 0, result.output
+    assert "Egen rad: Missbruksbehandling" in text(out / "oppenvard-bilaga-2_o13.docx")
+    doc.add_paragraph("{{ client.nmae }}")
+    doc.save(str(mine / "oppenvard-bilaga-2.docx"))
+    second = tmp_path / "andra"
+    second.mkdir()
+    result, out = run(second, "--appendix", "2", "--period", "2026-T1", "--templates", str(mine))
+    assert result.exit_code == 1 and "fältet 'nmae' finns inte" in result.output
+    assert not out.exists()
