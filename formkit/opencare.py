@@ -25,7 +25,7 @@ from formkit.case import Case, Client, OpenCare, Stakeholder, load_case
 from formkit.docxcombine import combine
 from formkit.errors import DataError
 from formkit.fields import (
-    ADDRESS_FIELDS, FieldSet, UNIT_FIELDS, common_context, prefixed, register, staff_context, unit_context,
+    FieldSet, UNIT_FIELDS, common_context, prefixed, register, staff_context, unit_context,
 )
 from formkit.opencare_figures import DEFAULT_THRESHOLD, Figure, Period, Summary, check_open_care, compute, ended, started
 from formkit.opencare_sheet import has_chart, workbook_bytes
