@@ -215,16 +215,18 @@ def board_path(out: Path, assessor_id: str) -> Path:
 
 def build_boards(case_path: Path, out: Path, assessor_id: str | None = None,
                  now: dt.datetime | None = None) -> BoardResult:
-    """Make (or regenerate) the board of every assessor, keeping what they typed.
+    """Make (or regenerate) the board of every assessor (or one), keeping what they typed."""
+    return write_boards(load_case(case_path), out, assessor_id, now)
 
-    Every board is built in memory first; if any is open in Excel/LibreOffice or cannot be read,
-    nothing at all is written.
-    """
+
+def write_boards(case: Case, out: Path, assessor_id: str | None = None,
+                 now: dt.datetime | None = None) -> BoardResult:
+    """The boards of a loaded case. Every board is built in memory first; if any is open in
+    Excel/LibreOffice or cannot be read, nothing at all is written."""
     from formkit import board_merge, board_sheet
     from formkit.output import Batch
 
     now = now or dt.datetime.now()
-    case = load_case(case_path)
     ids = assessors(case, assessor_id)
     paths = [board_path(out, a) for a in ids]
     for path in paths:

@@ -22,6 +22,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
+from openpyxl.formula.translate import Translator
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -61,7 +62,11 @@ def put(ws: Worksheet, row: int, col: int, value: Any) -> Any:
     """Write one value: text as text (never a formula), dates with the ISO format."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, Formula):
-        cell.value = str(value)  # the assessor's own formula, in the assessor's own column
+        # the assessor's own formula, in the assessor's own column, following its row
+        try:
+            cell.value = Translator(str(value), origin=value.origin).translate_formula(cell.coordinate)
+        except Exception:  # a formula the translator cannot parse is kept exactly as typed
+            cell.value = str(value)
     elif isinstance(value, str):
         cell.value = value
         cell.data_type = "s"  # openpyxl would otherwise store '=…' as a formula

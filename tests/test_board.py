@@ -294,3 +294,30 @@ def test_fields_documents_the_board() -> None:
 def test_help_has_example() -> None:
     result = run("board", "--help")
     assert result.exit_code == 0 and "formkit board arenden.yaml --journal" in result.output
+
+
+def test_own_formula_follows_its_row(tmp_path: Path) -> None:
+    """An own column 'Dagar kvar' = next follow-up minus today keeps working after re-sorting."""
+    case, path = make(tmp_path)
+    wb = load_workbook(path)
+    ws = wb["Uppföljningstavla"]
+    headers = [c.value for c in ws[1]]
+    own = len(headers) + 1
+    due = ws.cell(1, headers.index("Nästa uppföljning") + 1).column_letter
+    ws.cell(1, own).value = "Dagar kvar"
+    ids = {}
+    for r in range(2, 5):
+        ws.cell(r, own).value = f"={due}{r}-TODAY()"
+        ids[ws.cell(r, 3).value] = r
+    wb.save(path)
+    # a decision decided earlier than all others now sorts first: every row moves down one
+    write_case(tmp_path, decisions=[*DECISIONS, dict(DECISIONS[0], id="B-2020-0001", decided="2020-01-01", follow_ups=[])])
+    assert run("board", case, "-o", tmp_path / "ut").exit_code == 0
+    ws = load_workbook(path)["Uppföljningstavla"]
+    for r in range(2, ws.max_row + 1):
+        decision = ws.cell(r, 3).value
+        cell = ws.cell(r, own)
+        if decision in ids:
+            assert cell.data_type == "f" and cell.value == f"={due}{r}-TODAY()"
+        else:
+            assert cell.value is None
