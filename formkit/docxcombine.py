@@ -46,6 +46,9 @@ def combine(documents: list[Rendered]) -> bytes:
     types = etree.fromstring(package.by_name["[Content_Types].xml"].data)
     numbering = _numbering(package)
     style_numbering = _style_numbering(package)
+    # the template's list instances (numId -> abstractNumId), read once: the new instances
+    # made per document always point back to these
+    abstract_of = _abstract_of(numbering) if numbering is not None else {}
     templated_rels = _templated_header_rels(rels, template.compiled)
 
     new_body_children: list[etree._Element] = []
@@ -59,7 +62,7 @@ def combine(documents: list[Rendered]) -> bytes:
         sections = [p for p in doc_body.iter(w("sectPr")) if p is not final_sect] + [final_sect]
         _restart_page_numbers(sections[0])
         if numbering is not None:
-            next_num = _restart_lists(children, numbering, style_numbering, next_num)
+            next_num = _restart_lists(children, numbering, abstract_of, style_numbering, next_num)
         # per-document copies of headers and footers that hold fields
         rel_map: dict[str, str] = {}
         for rel_id, target in templated_rels.items():
@@ -158,10 +161,13 @@ def _restart_page_numbers(sect: etree._Element) -> None:
     pg.set(w("start"), "1")
 
 
-def _restart_lists(children, numbering, style_numbering, next_num: int) -> int:
+def _abstract_of(numbering: etree._Element) -> dict[str, str]:
+    return {n.get(w("numId")): n.find(w("abstractNumId")).get(w("val")) for n in numbering.iter(w("num"))}
+
+
+def _restart_lists(children, numbering, abstract_of: dict[str, str], style_numbering, next_num: int) -> int:
     """Give this document's lists their own numbering instances, each restarted at 1."""
     mapping: dict[str, str] = {}
-    abstract_of = {n.get(w("numId")): n.find(w("abstractNumId")).get(w("val")) for n in numbering.iter(w("num"))}
 
     def new_instance(old: str) -> str:
         nonlocal next_num

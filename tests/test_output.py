@@ -93,3 +93,28 @@ def test_missing_soffice_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mo
         pdf.convert([tmp_path / "a.docx"], tmp_path / "pdf")
     assert "LibreOffice" in str(info.value)
     assert not (tmp_path / "pdf").exists()
+
+
+def test_a_failed_rename_puts_the_folder_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "ut"
+    folder.mkdir()
+    (folder / "a.txt").write_text("gammal a")
+    real_replace = os.replace
+    calls = {"n": 0}
+
+    def failing_replace(src: object, dst: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(errno.EACCES, "Permission denied")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(output.os, "replace", failing_replace)
+    batch = Batch(folder)
+    batch.add("a.txt", b"ny a")
+    batch.add("b.txt", b"ny b")
+    with pytest.raises(OutputError) as info:
+        batch.commit()
+    monkeypatch.setattr(output.os, "replace", real_replace)
+    assert "Mappen är som förut" in str(info.value)
+    assert sorted(p.name for p in folder.iterdir()) == ["a.txt"]
+    assert (folder / "a.txt").read_text() == "gammal a"
