@@ -55,7 +55,7 @@ COLUMNS: tuple[Column, ...] = (
            "uppföljningsdatumet", "date"),
     Column("Verkställt", 10, "Ja, eller Nej för ett beslut som inte verkställts (raden markeras orange)"),
     Column("Senaste uppföljning", 13, "datum för den senaste uppföljningen", "date"),
-    Column("Uppföljningssätt", 14, "telefon, hembesök, digitalt eller besök på kontoret"),
+    Column("Uppföljningssätt", 17, "telefon, hembesök, digitalt eller besök på kontoret"),
     Column("Får beviljad hjälp", 12, "Får du den hjälp/det stöd du är beviljad? (Ja/Delvis/Nej)"),
     Column("Planerar när", 12, "Får du vara med och planera när din hjälp/ditt stöd ska genomföras?"),
     Column("Planerar hur", 12, "Får du vara med och planera hur din hjälp/ditt stöd ska genomföras?"),

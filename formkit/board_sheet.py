@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from typing import Any
 
 from openpyxl import Workbook
@@ -102,17 +103,33 @@ def _header(ws: Worksheet, headers: list[str]) -> None:
     ws.freeze_panes = "B2"  # header row and client name stay visible
 
 
+def _lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes in a wrapped cell ``width`` characters wide (an estimate)."""
+    per_line = max(1, int(width * 1.1) - 1)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+
+
 def _rows(ws: Worksheet, headers: list[str], rows: list[dict[str, Any]]) -> None:
     wraps = {h for h in headers if h not in BY_HEADER or BY_HEADER[h].kind == "wrap"}
+    widths = {h: _width(h, [r.get(h) for r in rows]) for h in headers}
+    for col, header in enumerate(headers, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = widths[header]
     for r, row in enumerate(rows, start=2):
+        lines = 1
         for col, header in enumerate(headers, start=1):
             value = row.get(header)
             if value is None or value == "":
                 continue
             cell = put(ws, r, col, value)
-            cell.alignment = WRAP if header in wraps else TOP
-    for col, header in enumerate(headers, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = _width(header, [r.get(header) for r in rows])
+            if header in wraps:
+                cell.alignment = WRAP
+                lines = max(lines, _lines(str(value), widths[header]))
+            else:
+                cell.alignment = TOP
+        if lines > 1:
+            # Neither Excel nor LibreOffice grows a row for wrapped text in a file they did not
+            # lay out themselves, so the height is set from an estimate of the lines.
+            ws.row_dimensions[r].height = min(409, 15 * lines)
 
 
 def _date_rules(ws: Worksheet, letter: str, last: int) -> None:
