@@ -69,6 +69,7 @@ HEADERS = tuple(c.header for c in COLUMNS)
 BY_HEADER = {c.header: c for c in COLUMNS}
 HAND_HEADERS = tuple(c.header for c in COLUMNS if c.hand)
 ID_HEADER = "Beslut-id"
+NOTES_HEADER = "Anteckningar"
 SOURCE_HEADER = "Källa"
 NEXT_HEADER = "Nästa uppföljning"
 CONSENT_HEADER = "Samtycke gäller till"

@@ -29,6 +29,7 @@ from formkit.board import (
     HEADERS,
     ID_HEADER,
     MANUAL,
+    NOTES_HEADER,
     SOURCE_HEADER,
     SYSTEM,
     sort_key,
@@ -37,6 +38,7 @@ from formkit.errors import OutputError
 
 MAIN_SHEET = "Uppföljningstavla"
 ARCHIVE_SHEET = "Arkiv"
+SNAPSHOT_SHEET = "formkit"  # hidden: the system values as generated, to tell typed edits apart
 ARCHIVED_HEADER = "Arkiverad"
 HEADER_SEARCH_ROWS = 10
 
@@ -64,6 +66,7 @@ class OldBoard:
     rows: list[dict[str, Any]]
     archive_headers: list[str] = field(default_factory=list)
     archive: list[dict[str, Any]] = field(default_factory=list)
+    generated: dict[str, dict[str, Any]] = field(default_factory=dict)  # decision id -> system values
 
 
 @dataclass
@@ -163,6 +166,9 @@ def read_board(path: Path) -> OldBoard:
         board = OldBoard(headers, rows)
         if ARCHIVE_SHEET in wb.sheetnames:
             board.archive_headers, board.archive = _read_sheet(wb[ARCHIVE_SHEET], path)
+        if SNAPSHOT_SHEET in wb.sheetnames:
+            _, snapshot = _read_sheet(wb[SNAPSHOT_SHEET], path)
+            board.generated = {_text(r.get(ID_HEADER)): r for r in snapshot if _text(r.get(ID_HEADER))}
     finally:
         wb.close()
     return board
@@ -172,6 +178,36 @@ def read_board(path: Path) -> OldBoard:
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
+
+
+def _same(a: Any, b: Any) -> bool:
+    def norm(v: Any) -> Any:
+        if isinstance(v, dt.datetime):
+            return v.date()
+        if isinstance(v, str):
+            return v.strip() or None
+        return v
+    return norm(a) == norm(b)
+
+
+def typed_over(previous: dict[str, Any], generated: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
+    """Values the assessor typed over system columns that the new data would overwrite.
+
+    Only knowable where the previous board recorded what it generated (the hidden sheet): a cell
+    that differs from that was typed by hand."""
+    if generated is None:
+        return []
+    lines = []
+    for header in HEADERS:
+        if header in HAND_HEADERS or header == SOURCE_HEADER:
+            continue
+        typed = previous.get(header)
+        if typed is None:  # a cleared cell holds nothing to keep
+            continue
+        if not _same(typed, generated.get(header)) and not _same(typed, new.get(header)):
+            shown = typed.isoformat() if isinstance(typed, dt.date) else str(typed)
+            lines.append(f"Du hade skrivit {shown} i {header}; ärendefilen säger något annat, så ändra där.")
+    return lines
 
 
 def _is_manual(row: dict[str, Any]) -> bool:
@@ -215,6 +251,11 @@ def merge(system_rows: list[dict[str, Any]], old: OldBoard | None, today: dt.dat
         row = dict(new)
         if previous is not None:
             row.update({h: previous.get(h) for h in kept if previous.get(h) is not None})
+            kept_edits = typed_over(previous, old.generated.get(decision_id), new)
+            if kept_edits:  # nothing typed is lost: an edit of a system column moves to the notes
+                stamp = f"[{today.isoformat()}] "
+                notes = [str(row[NOTES_HEADER])] if row.get(NOTES_HEADER) is not None else []
+                row[NOTES_HEADER] = "\n".join([*notes, *(stamp + line for line in kept_edits)])
         rows.append(row)
     moved = [{**r, ARCHIVED_HEADER: today} for d, r in matched.items() if d not in system_ids]
     rows.extend(manual)

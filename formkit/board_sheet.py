@@ -29,8 +29,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from formkit.board import BY_HEADER, CONSENT_HEADER, EXECUTED_HEADER, NEXT_HEADER
-from formkit.board_merge import ARCHIVE_SHEET, MAIN_SHEET, Formula, MergedBoard
+from formkit.board import BY_HEADER, CONSENT_HEADER, EXECUTED_HEADER, HAND_HEADERS, HEADERS, NEXT_HEADER, SOURCE_HEADER, SYSTEM
+from formkit.board_merge import ARCHIVE_SHEET, MAIN_SHEET, SNAPSHOT_SHEET, Formula, MergedBoard
 
 LEGEND_SHEET = "Förklaring"
 TABLE_NAME = "Uppfoljningar"
@@ -203,6 +203,8 @@ LEGEND_INTRO = [
     "Ett beslut som inte längre finns i ärendefilen flyttas med dina anteckningar till fliken Arkiv.",
     "Sortera på Nästa uppföljning (Äldsta till nyaste) för att se vilka beslut som står på tur.",
     "Den tidigare versionen av tavlan sparas i mappen sakerhetskopior varje gång den görs om.",
+    "Har du skrivit över ett värde i en blå kolumn flyttas det du skrev till Anteckningar när tavlan görs om "
+    "(den dolda fliken formkit minns vad som kom från ärendefilen).",
 ]
 LEGEND_COLOURS = [
     (RED, "Röd: datumet har passerat (uppföljningen eller samtycket är försenat)."),
@@ -239,6 +241,22 @@ def _legend_sheet(ws: Worksheet, title: str, made: dt.date) -> None:
     _print_setup(ws, title)
 
 
+def _snapshot_sheet(ws: Worksheet, board: MergedBoard) -> None:
+    """What this run generated for each decision, so the next run can tell what was typed over."""
+    headers = [h for h in HEADERS if h not in HAND_HEADERS]
+    for col, header in enumerate(headers, start=1):
+        put(ws, 1, col, header)
+    r = 1
+    for row in board.rows:
+        if row.get(SOURCE_HEADER) != SYSTEM:
+            continue
+        r += 1
+        for col, header in enumerate(headers, start=1):
+            if row.get(header) not in (None, ""):
+                put(ws, r, col, row[header])
+    ws.sheet_state = "hidden"
+
+
 def workbook_bytes(board: MergedBoard, assessor_name: str, made: dt.date) -> bytes:
     """The whole board workbook as .xlsx bytes."""
     title = f"Uppföljningstavla – {assessor_name}"
@@ -248,6 +266,7 @@ def workbook_bytes(board: MergedBoard, assessor_name: str, made: dt.date) -> byt
     _main_sheet(main, board, title)
     _archive_sheet(wb.create_sheet(ARCHIVE_SHEET), board, title)
     _legend_sheet(wb.create_sheet(LEGEND_SHEET), title, made)
+    _snapshot_sheet(wb.create_sheet(SNAPSHOT_SHEET), board)
     wb.active = 0
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -94,7 +94,8 @@ def test_consent_valid_until(tmp_path: Path) -> None:
 def test_workbook_structure(tmp_path: Path) -> None:
     _, path = make(tmp_path)
     wb = load_workbook(path)
-    assert wb.sheetnames == ["Uppföljningstavla", "Arkiv", "Förklaring"]
+    assert wb.sheetnames == ["Uppföljningstavla", "Arkiv", "Förklaring", "formkit"]
+    assert wb["formkit"].sheet_state == "hidden"
     ws = wb["Uppföljningstavla"]
     assert ws.freeze_panes == "B2"
     table = ws.tables["Uppfoljningar"]
@@ -321,3 +322,28 @@ def test_own_formula_follows_its_row(tmp_path: Path) -> None:
             assert cell.data_type == "f" and cell.value == f"={due}{r}-TODAY()"
         else:
             assert cell.value is None
+
+
+def test_value_typed_over_a_system_column_moves_to_notes(tmp_path: Path) -> None:
+    case, path = make(tmp_path)
+    wb = load_workbook(path)
+    ws = wb["Uppföljningstavla"]
+    headers = [c.value for c in ws[1]]
+    col = {h: i + 1 for i, h in enumerate(headers)}
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, col["Beslut-id"]).value == "B-2023-0142":
+            ws.cell(r, col["Nästa uppföljning"]).value = dt.date(2026, 12, 24)
+            ws.cell(r, col["Anteckningar"]).value = "Ring först"
+        if ws.cell(r, col["Beslut-id"]).value == "B-2024-0007":
+            ws.cell(r, col["Verkställt"]).value = "Nej"  # unchanged: nothing to move
+    wb.save(path)
+    assert run("board", case, "-o", tmp_path / "ut").exit_code == 0
+    rows = {r["Beslut-id"]: r for r in board_rows(path)}
+    assert rows["B-2023-0142"]["Nästa uppföljning"].date() == dt.date(2029, 5, 2)  # the data wins in its column
+    notes = rows["B-2023-0142"]["Anteckningar"].split("\n")
+    assert notes[0] == "Ring först"
+    assert "Du hade skrivit 2026-12-24 i Nästa uppföljning" in notes[1]
+    assert rows["B-2024-0007"]["Anteckningar"] is None
+    # made again without further edits: the note is not repeated
+    assert run("board", case, "-o", tmp_path / "ut").exit_code == 0
+    assert board_rows(path)[-1]["Anteckningar"].count("Du hade skrivit") == 1
