@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from formkit.board import (
@@ -141,13 +142,33 @@ def _read_sheet(ws: Worksheet, path: Path) -> tuple[list[str], list[dict[str, An
             f"Hittar inte kolumnen '{ID_HEADER}' på fliken {ws.title} i {path}. Utan den går det inte att "
             "känna igen raderna, så tavlan skrivs inte över. Återställ rubriken eller flytta undan filen."
         )
-    header_row, headers = found
-    rows = []
-    for cells in ws.iter_rows(min_row=header_row + 1, max_col=len(headers)):
-        row = {h: _cell_value(c) for h, c in zip(headers, cells) if h}
-        if any(v is not None for v in row.values()):
+    header_row, texts = found
+    rows, headers = [], list(_unique_names(texts))
+    for cells in ws.iter_rows(min_row=header_row + 1):
+        values = [_cell_value(c) for c in cells]
+        if len(values) > len(headers):  # values typed in a column that has no heading
+            headers.extend(_unique_names(["" for _ in values[len(headers):]], taken=headers, start=len(headers)))
+        row = {h: v for h, v in zip(headers, values) if v is not None}
+        if row:
             rows.append(row)
-    return [h for h in headers if h], rows
+    used = {h for row in rows for h in row}
+    return [h for i, h in enumerate(headers) if i < len(texts) and texts[i] or h in used], rows
+
+
+def _unique_names(texts: list[str], taken: list[str] = (), start: int = 0) -> list[str]:
+    """Column names as keys: a blank heading becomes 'Kolumn V', a repeated one 'Anteckningar (2)',
+    so no value typed under it is lost or merged with another column's."""
+    names: list[str] = list(taken)
+    out = []
+    for i, text in enumerate(texts, start=start):
+        name = text or f"Kolumn {get_column_letter(i + 1)}"
+        n = 1
+        while name in names:
+            n += 1
+            name = f"{text or 'Kolumn ' + get_column_letter(i + 1)} ({n})"
+        names.append(name)
+        out.append(name)
+    return out
 
 
 def read_board(path: Path) -> OldBoard:

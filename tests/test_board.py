@@ -347,3 +347,20 @@ def test_value_typed_over_a_system_column_moves_to_notes(tmp_path: Path) -> None
     # made again without further edits: the note is not repeated
     assert run("board", case, "-o", tmp_path / "ut").exit_code == 0
     assert board_rows(path)[-1]["Anteckningar"].count("Du hade skrivit") == 1
+
+
+def test_values_under_blank_or_repeated_headings_are_kept(tmp_path: Path) -> None:
+    case, path = make(tmp_path)
+    wb = load_workbook(path)
+    ws = wb["Uppföljningstavla"]
+    width = ws.max_column
+    ws.cell(1, width + 1).value = "Anteckningar"  # a second notes column
+    ws.cell(2, width + 1).value = "andra anteckningen"
+    ws.cell(3, width + 3).value = "utan rubrik"  # a value with no heading above it
+    decision_2, decision_3 = ws.cell(2, 3).value, ws.cell(3, 3).value
+    wb.save(path)
+    assert run("board", case, "-o", tmp_path / "ut").exit_code == 0
+    rows = {r["Beslut-id"]: r for r in board_rows(path)}
+    assert rows[decision_2]["Anteckningar (2)"] == "andra anteckningen"
+    blank = next(h for h in rows[decision_3] if str(h).startswith("Kolumn "))
+    assert rows[decision_3][blank] == "utan rubrik"
