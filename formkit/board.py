@@ -205,7 +205,7 @@ def assessors(case: Case, assessor_id: str | None) -> list[str]:
         return all_ids
     if assessor_id not in all_ids:
         close = difflib.get_close_matches(assessor_id, all_ids, n=1)
-        hint = f" Menade du '{close[0]}'?" if close else f" Välj en av: {', '.join(all_ids) or '(inga)'}."
+        hint = (f" Menade du '{close[0]}'?" if close else "") + f" Biståndshandläggare i filen: {', '.join(all_ids) or '(inga)'}."
         raise DataError(f"Det finns ingen biståndshandläggare med id '{assessor_id}' i ärendefilen.{hint}")
     return [assessor_id]
 
