@@ -50,6 +50,7 @@ def combine(documents: list[Rendered]) -> bytes:
     # made per document always point back to these
     abstract_of = _abstract_of(numbering) if numbering is not None else {}
     templated_rels = _templated_header_rels(rels, template.compiled)
+    original_rels = {rel.get("Id"): rel for rel in rels}  # looked up once: rels grows per document
 
     new_body_children: list[etree._Element] = []
     added: list[Member] = []
@@ -75,8 +76,7 @@ def combine(documents: list[Rendered]) -> bytes:
             rel_source = f"word/_rels/{target}.rels"
             if rel_source in package.by_name:
                 added.append(member(f"word/_rels/{new_target}.rels", package.by_name[rel_source].data, level=1))
-            old = rels.find(f"{{{PKG_REL}}}Relationship[@Id='{rel_id}']")
-            new_rel = copy.deepcopy(old)
+            new_rel = copy.deepcopy(original_rels[rel_id])
             new_rel.set("Id", new_id)
             new_rel.set("Target", new_target)
             rels.append(new_rel)
@@ -186,10 +186,7 @@ def _restart_lists(children, numbering, abstract_of: dict[str, str], style_numbe
         return mapping[old]
 
     for child in children:
-        for para in child.iter(w("p")):
-            ppr = para.find(w("pPr"))
-            if ppr is None:
-                continue
+        for ppr in child.iter(w("pPr")):
             num_id = ppr.find(f"{w('numPr')}/{w('numId')}")
             if num_id is not None:
                 num_id.set(w("val"), new_instance(num_id.get(w("val"))))

@@ -29,8 +29,7 @@ class Member:
 
 
 def _deflate(data: bytes, level: int) -> bytes:
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return compressor.compress(data) + compressor.flush()
+    return zlib.compress(data, level, wbits=-15)  # raw deflate, as a zip member holds it
 
 
 def member(name: str, data: bytes, level: int = 6) -> Member:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup, escape
 
-from formkit.case import control_char_problem
+from formkit.case import CONTROL_CHARS, control_char_problem
 from formkit.docxpackage import Package
 from formkit.errors import DataError, Problem, TemplateError
 
@@ -248,15 +249,36 @@ def _undefined_message(exc: jinja2.UndefinedError) -> str:
     return f"ett fält saknas ({text})"
 
 
-def check_context(context: Any, record: str, path: str = "") -> None:
-    """Refuse characters XML cannot hold, naming the record and the field."""
-    if isinstance(context, str):
-        problem = control_char_problem(context)
+def check_context(context: Any, record: str) -> None:
+    """Refuse characters XML cannot hold, naming the record and the field.
+
+    One regex over all the text finds whether there is any (the common case: none); only then
+    is the context walked to name the field."""
+    if not CONTROL_CHARS.search("".join(_texts(context))):
+        return
+    for path, text in _strings(context, ""):
+        problem = control_char_problem(text)
         if problem:
             raise DataError(f"Post {record}, fältet {path or '(värdet)'}: {problem}.")
-    elif isinstance(context, dict):
-        for key, value in context.items():
-            check_context(value, record, f"{path}.{key}" if path else str(key))
-    elif isinstance(context, (list, tuple)):
-        for i, value in enumerate(context):
-            check_context(value, record, f"{path}[{i}]")
+
+
+def _texts(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _texts(item)
+
+
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _strings(item, f"{path}[{i}]")
