@@ -140,6 +140,13 @@ def build_case(today: dt.date) -> dict[str, Any]:
                                    "risk_assessment": updated - dt.timedelta(days=rng.randint(0, 60)),
                                    "action_plan": rng.random() < 0.7,
                                    "goals": ["Klara sin ekonomi med stöd av en budget", "Delta i en fritidsaktivitet varje vecka"]}
+    for i, client in enumerate(c for c in clients if c["unit"] in ("ht-norra", "ht-sodra")):
+        if i % 4 != 3:  # some have no consent on file: the board leaves the cell uncoloured
+            client["consent"] = {"signed": today - dt.timedelta(days=[1200, 1060, 400, 90][i % 4]), "valid_years": 3}
+    # a boendestöd client whose only representative is a relative who does not look after rights
+    housing = [c for c in clients if c["unit"] == "bs-syd"]
+    housing[0]["representatives"] = [{"name": "Lisa " + housing[0]["name"].split()[-1], "role": "relative", "relation": "syster",
+                                      "looks_after_rights": False, "phone": "070-555 12 34"}]
     # one trustee who looks after rights in a short-stay family: not the parent
     short_stay = [c for c in clients if c["unit"] == "kv-solrosen"]
     short_stay[0]["representatives"] = [{"name": "Eva Lövgren", "role": "trustee", "looks_after_rights": True, "receives_letters": True,
@@ -147,6 +154,9 @@ def build_case(today: dt.date) -> dict[str, Any]:
                                           "email": "eva.lovgren@example.se"},
                                          {"name": "Peter " + short_stay[0]["name"].split()[-1], "role": "relative", "relation": "pappa",
                                           "looks_after_rights": False, "receives_letters": False}]
+    # a short-stay client with nobody to invite (no address, no representative): a warning, not a crash
+    short_stay[-1]["representatives"] = []
+    del short_stay[-1]["address"]
 
     decisions = _decisions(clients, today, rng)
     survey = {
@@ -233,6 +243,8 @@ def _decisions(clients: list[dict[str, Any]], today: dt.date, rng: random.Random
                             "plans_how": rng.choice(["yes", "partly"]), "feels_good": "yes"},
             })
         out.append(decision)
+    ended = next(d for d in out if d["follow_ups"] and d["executed"])
+    ended["follow_ups"][-1]["outcome"] = "ended"  # insatsen avslutad: no next follow-up
     leap = dt.date(2024, 2, 29)
     out.append({"id": "B-2024-0229", "client": home[-1]["id"], "assessor": "bh-1", "services": ["HEMTJÄNST", "LEDSAGNING"],
                 "law": "SoL", "decided": leap, "valid_until": None, "executed": True,
@@ -276,6 +288,9 @@ def _meetings(clients: list[dict[str, Any]], today: dt.date, rng: random.Random)
         out.append({"kind": "homecoming", "client": client["id"], "stay_ended": ended, "stay_ended_time": "16.00",
                     "date": ended + dt.timedelta(days=2 if late else 0), "time": "18.30" if not late else "10.00",
                     "method": ["pickup", "phone", "sms", "contact_book"][i % 4], "status": "held", "held_by": client["support_person"]})
+    waiting = [c for c in supported if c["unit"] == "kv-solrosen"][-1]
+    out.append({"kind": "homecoming", "client": waiting["id"], "stay_ended": today - dt.timedelta(days=1), "stay_ended_time": "15.00",
+                "date": today, "status": "booked", "held_by": waiting["support_person"]})  # not yet done: --due shows it
     return out
 
 
@@ -299,6 +314,16 @@ def _open_care(clients: list[dict[str, Any]], today: dt.date, rng: random.Random
         if status == "completed":
             record["needs_met"] = rng.choice(["yes", "yes", "partly", "no"])
             record["situation_after"] = rng.choice(["improved", "improved", "unchanged", "worsened"])
+        out.append(record)
+    # some that started in the last few months, so the current tertial has figures too
+    for i, (start_ago, end_ago, status) in enumerate([(80, 10, "completed"), (70, 25, "interrupted"), (60, 5, "completed"),
+                                                       (45, None, "ongoing"), (30, None, "ongoing")]):
+        record = {"id": f"ov-{len(out) + 1:03d}", "client": people[(i + 3) % len(people)]["id"],
+                  "service": OPEN_CARE_SERVICES[(i + 2) % len(OPEN_CARE_SERVICES)], "started": today - dt.timedelta(days=start_ago),
+                  "ended": today - dt.timedelta(days=end_ago) if end_ago else None, "status": status, "staff": "ov-1",
+                  "problems": rng.sample(PROBLEMS, k=2)}
+        if status == "completed":
+            record.update(needs_met=["yes", "partly"][i % 2], situation_after="improved")
         out.append(record)
     return out
 
