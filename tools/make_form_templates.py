@@ -21,74 +21,16 @@ from docx.enum.table import WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Pt
 
+from docxbuild import new_document, tag  # noqa: E402  (tools/ is on sys.path when run as a script)
+
+FOOTER = "{{ organisation.name }} · {{ organisation.department }} · sida "
 OUT = Path(__file__).resolve().parent.parent / "templates" / "forms"
 CHECKBOX = "\u2610"
 
 
 # --- building blocks -----------------------------------------------------------------------
-
-def new_document(header: str) -> Document:
-    """An A4 document with Swedish styles, a header naming the form and a page-number footer."""
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(2.0)
-    section.top_margin, section.bottom_margin = Cm(2.0), Cm(1.8)
-    section.header_distance = section.footer_distance = Cm(1.0)
-    styles = doc.styles
-    normal = styles["Normal"]
-    normal.font.name = "Arial"
-    normal.font.size = Pt(11)
-    normal.paragraph_format.space_after = Pt(6)
-    rpr = normal.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attr), "Arial")
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "sv-SE")
-    rpr.append(lang)
-    for name, size in (("Title", 20), ("Heading 1", 15), ("Heading 2", 12), ("Heading 3", 11)):
-        style = styles[name]
-        style.font.name = "Arial"
-        style.font.size = Pt(size)
-        style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
-        style.paragraph_format.space_before = Pt(12 if name != "Title" else 0)
-        style.paragraph_format.space_after = Pt(4)
-        style.paragraph_format.keep_with_next = True
-    head = section.header.paragraphs[0]
-    head.text = header
-    head.runs[0].font.size = Pt(9)
-    foot = section.footer.paragraphs[0]
-    foot.add_run("{{ organisation.name }} · {{ organisation.department }} · sida ").font.size = Pt(9)
-    _page_field(foot)
-    return doc
-
-
-def _page_field(paragraph) -> None:
-    run = paragraph.add_run()
-    run.font.size = Pt(9)
-    for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, None), ("end", None)):
-        if kind:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._r.append(char)
-        elif text:
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = f" {text} "
-            run._r.append(instr)
-        else:
-            t = OxmlElement("w:t")
-            t.text = "1"
-            run._r.append(t)
-
-
-def tag(doc: Document, text: str) -> None:
-    """A paragraph holding only a docxtpl paragraph tag ({%p ... %}); it vanishes on render."""
-    doc.add_paragraph(text)
-
 
 def row_height(row, cm: float, exact: bool = False) -> None:
     row.height = Cm(cm)
@@ -176,7 +118,7 @@ def page_break(doc: Document) -> None:
 # --- the forms -------------------------------------------------------------------------------
 
 def invitation() -> Document:
-    doc = new_document("Inbjudan till terminssamtal")
+    doc = new_document("Inbjudan till terminssamtal", footer=FOOTER, heading_size=15)
     tag(doc, "{%p for line in recipient.address_lines %}")
     doc.add_paragraph("{{ line }}").paragraph_format.space_after = Pt(0)
     tag(doc, "{%p endfor %}")
@@ -221,7 +163,7 @@ def invitation() -> Document:
 
 
 def question_sheet() -> Document:
-    doc = new_document("Terminssamtal – frågor · {{ client.name }}")
+    doc = new_document("Terminssamtal – frågor · {{ client.name }}", footer=FOOTER, heading_size=15)
     doc.add_paragraph("Terminssamtal – frågor", style="Title")
     facts_table(doc, [
         ("Brukare", "{{ client.name }}"),
@@ -244,7 +186,7 @@ def question_sheet() -> Document:
 
 
 def minutes() -> Document:
-    doc = new_document("Terminssamtal – minnesanteckningar · {{ client.name }}")
+    doc = new_document("Terminssamtal – minnesanteckningar · {{ client.name }}", footer=FOOTER, heading_size=15)
     doc.add_paragraph("Minnesanteckningar från terminssamtal", style="Title")
     facts_table(doc, [
         ("Brukare", "{{ client.name }}"),
@@ -289,7 +231,7 @@ def minutes() -> Document:
 
 
 def monthly() -> Document:
-    doc = new_document("Månadsuppföljning {{ month.label }} · {{ client.name }}")
+    doc = new_document("Månadsuppföljning {{ month.label }} · {{ client.name }}", footer=FOOTER, heading_size=15)
     doc.add_paragraph("Månadsuppföljning för stödpersoner", style="Title")
     facts_table(doc, [
         ("Brukare", "{{ client.name }}"),
@@ -337,7 +279,7 @@ def monthly() -> Document:
 
 
 def homecoming() -> Document:
-    doc = new_document("Hemgångssamtal · {{ client.name }}")
+    doc = new_document("Hemgångssamtal · {{ client.name }}", footer=FOOTER, heading_size=15)
     doc.add_paragraph("Hemgångssamtal – logg", style="Title")
     facts_table(doc, [
         ("Brukare", "{{ client.name }}"),

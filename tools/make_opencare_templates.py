@@ -23,72 +23,13 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from docxbuild import new_document, tag  # noqa: E402  (tools/ is on sys.path when run as a script)
+
 OUT = Path(__file__).resolve().parent.parent / "templates" / "forms"
 SATISFACTION = "☐ Mycket nöjd   ☐ Ganska nöjd   ☐ Varken nöjd eller missnöjd   ☐ Ganska missnöjd   ☐ Mycket missnöjd"
 
 
 # --- building blocks -----------------------------------------------------------------------
-
-def new_document(header: str) -> Document:
-    """An A4 document with Swedish styles, a header naming the form and a page-number footer."""
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(2.0)
-    section.top_margin, section.bottom_margin = Cm(2.0), Cm(1.8)
-    section.header_distance = section.footer_distance = Cm(1.0)
-    styles = doc.styles
-    normal = styles["Normal"]
-    normal.font.name = "Arial"
-    normal.font.size = Pt(11)
-    normal.paragraph_format.space_after = Pt(6)
-    rpr = normal.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attr), "Arial")
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "sv-SE")
-    rpr.append(lang)
-    for name, size in (("Title", 20), ("Heading 1", 14), ("Heading 2", 12), ("Heading 3", 11)):
-        style = styles[name]
-        style.font.name = "Arial"
-        style.font.size = Pt(size)
-        style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
-        style.paragraph_format.space_before = Pt(12 if name != "Title" else 0)
-        style.paragraph_format.space_after = Pt(4)
-        style.paragraph_format.keep_with_next = True
-    head = section.header.paragraphs[0]
-    head.text = header
-    head.runs[0].font.size = Pt(9)
-    foot = section.footer.paragraphs[0]
-    foot.add_run("{{ organisation.name }} · sida ").font.size = Pt(9)
-    _page_field(foot)
-    return doc
-
-
-def _page_field(paragraph) -> None:
-    run = paragraph.add_run()
-    run.font.size = Pt(9)
-    for kind, text in (("begin", None), (None, "PAGE"), ("separate", None), (None, None), ("end", None)):
-        if kind:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._r.append(char)
-        elif text:
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = f" {text} "
-            run._r.append(instr)
-        else:
-            t = OxmlElement("w:t")
-            t.text = "1"
-            run._r.append(t)
-
-
-def tag(doc: Document, text: str) -> None:
-    """A paragraph holding only a docxtpl paragraph tag ({%p ... %}); it vanishes on render."""
-    doc.add_paragraph(text)
-
 
 def lines(doc: Document, count: int) -> None:
     """Ruled lines to write on by hand."""
