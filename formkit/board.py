@@ -24,6 +24,7 @@ from typing import Any
 from formkit.case import Case, Decision, add_years, load_case
 from formkit.errors import DataError
 from formkit.fields import FieldSet, register
+from formkit.render import answer
 
 FOLLOW_UP_YEARS = 3
 BOARD_PREFIX = "uppfoljningstavla_"
@@ -83,7 +84,6 @@ METHOD_PHRASE = {
     "digital": "ett digitalt möte",
     "office": "ett besök på kontoret",
 }
-ANSWER_LABEL = {"yes": "Ja", "partly": "Delvis", "no": "Nej", None: ""}
 
 register(FieldSet(
     family="sheets",
@@ -148,10 +148,10 @@ def decision_row(case: Case, decision: Decision) -> dict[str, Any]:
         "Verkställt": "Ja" if decision.executed else "Nej",
         "Senaste uppföljning": latest.date if latest else None,
         "Uppföljningssätt": METHOD_LABEL[latest.method] if latest else "",
-        "Får beviljad hjälp": ANSWER_LABEL[answers.gets_granted_help] if answers else "",
-        "Planerar när": ANSWER_LABEL[answers.plans_when] if answers else "",
-        "Planerar hur": ANSWER_LABEL[answers.plans_how] if answers else "",
-        "Känns bra": ANSWER_LABEL[answers.feels_good] if answers else "",
+        "Får beviljad hjälp": answer(answers.gets_granted_help) if answers else "",
+        "Planerar när": answer(answers.plans_when) if answers else "",
+        "Planerar hur": answer(answers.plans_how) if answers else "",
+        "Känns bra": answer(answers.feels_good) if answers else "",
         "Händelse": handelse_text(decision),
         "Källa": SYSTEM,
     }

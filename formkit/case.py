@@ -148,6 +148,11 @@ class Staff(Model):
 RepresentativeRole = Literal["trustee", "administrator", "guardian", "relative"]
 
 
+ROLE_NAMES: dict[str, str] = {
+    "trustee": "god man", "administrator": "förvaltare", "guardian": "vårdnadshavare", "relative": "närstående",
+}  # the Swedish words documents use for RepresentativeRole
+
+
 class Representative(Model):
     """God man (trustee), förvaltare (administrator), vårdnadshavare (guardian), närstående."""
 
@@ -410,7 +415,7 @@ def validate_case(data: Any, lines: yamlsource.Lines, source: str) -> Case:
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
-        problems.extend(_translate(err, lines) for err in exc.errors())
+        problems.extend(translate_error(err, lines) for err in exc.errors())
     if isinstance(data, dict):
         problems.extend(_cross_check(data, lines))
     if problems:
@@ -432,7 +437,7 @@ def _all_field_names() -> set[str]:
     return names
 
 
-def _translate(err: Any, lines: yamlsource.Lines) -> Problem:
+def translate_error(err: Any, lines: yamlsource.Lines) -> Problem:
     """A pydantic error as a Swedish problem with path and line."""
     loc = tuple(err["loc"])
     kind = err["type"]

@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from formkit.case import Case, Client
+from formkit.case import Case, Client, translate_error
 from formkit.errors import ClientListError, Problem
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -197,7 +197,7 @@ def _client(values: dict[str, str], number: int, units: dict[str, str], default_
     except ValidationError as exc:
         for err in exc.errors():
             field = next((str(p) for p in reversed(err["loc"]) if str(p) in SWEDISH_COLUMN), str(err["loc"][0]))
-            message = _message(err)
+            message = translate_error(err, {}).message  # the case file's Swedish wording
             problems.append(Problem(f"rad {number}, kolumnen {SWEDISH_COLUMN.get(field, field)}", message))
         return problems, None
     return problems, client
@@ -210,13 +210,3 @@ def _postcode(value: str) -> str:
         digits = digits.zfill(5)
         return f"{digits[:3]} {digits[3:]}"
     return value
-
-
-def _message(err: dict[str, Any]) -> str:
-    if err["type"] == "missing" or (err["type"] == "string_too_short"):
-        return "värdet saknas"
-    if err["type"] == "string_pattern_mismatch":
-        return "ett id får bara innehålla bokstäverna a–z, siffror, '-', '_' och '.'"
-    if err["type"] == "value_error":
-        return str((err.get("ctx") or {}).get("error", err["msg"]))
-    return "värdet kan inte användas" if "input" in err else err["msg"]

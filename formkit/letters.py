@@ -30,10 +30,10 @@ from typing import Any
 
 from formkit import addresslist, pdf
 from formkit import templates as template_files
-from formkit.case import Address, Case, Client, Representative, Unit
+from formkit.case import ROLE_NAMES, Address, Case, Client, Representative, Unit
 from formkit.docxcombine import combine
 from formkit.errors import DataError, OutputError
-from formkit.fields import COMMON_FIELDS, FieldSet, common_context, register, unit_context
+from formkit.fields import FieldSet, common_context, register, unit_context
 from formkit.output import Batch, csv_bytes, ensure_folder
 from formkit.render import CompiledTemplate, Rendered
 
@@ -45,7 +45,6 @@ LETTER_NAMES = {
     3: "brukarbrev 3 (synpunkter och klagomål)",
     4: "brukarbrev 4 (resultatet)",
 }
-ROLE_NAMES = {"trustee": "god man", "administrator": "förvaltare", "guardian": "vårdnadshavare", "relative": "närstående"}
 
 LETTER_FIELDS = {
     "letter": "brevets nummer (1–4)",

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from formkit import output, pdf, templates as template_files
-from formkit.case import Case, Client, Meeting, load_case
+from formkit.case import ROLE_NAMES, Case, Client, Meeting, load_case
 from formkit.docxcombine import combine
 from formkit.fields import FieldSet, common_context, register, staff_context, unit_context
 from formkit.meetings_rules import (
     DEFAULT_TEAM_DAY, DOCUMENTATION_STATEMENT, HOMECOMING_METHODS, MONTHLY_POINTS, MONTHLY_QUESTIONS,
-    ROLES, TERM_QUESTIONS, Period, homecoming_in_time, meetings_of, month_of, rolling_schedule,
+    TERM_QUESTIONS, Period, homecoming_in_time, meetings_of, month_of, rolling_schedule,
     select_clients, term_of,
 )
 from formkit.render import CompiledTemplate, Rendered
@@ -111,7 +111,7 @@ def recipients(client: Client) -> tuple[list[dict[str, Any]], list[str]]:
             notes.append("unreachable")
             continue
         lines = [rep.name, *rep.address.lines] if rep.address else []
-        out.append({"name": rep.name, "role": ROLES[rep.role], "address_lines": lines, "email": rep.email or ""})
+        out.append({"name": rep.name, "role": ROLE_NAMES[rep.role], "address_lines": lines, "email": rep.email or ""})
     return out, notes
 
 
@@ -229,7 +229,7 @@ def homecoming_context(case: Case, client: Client, today: dt.date) -> dict[str, 
         })
     rows += [{"stay_ended": "", "held": "", "method": "", "held_by": "", "in_time": ""}] * max(4, BLANK_ROWS["homecoming"] - len(rows))
     contacts = [
-        {"name": r.name, "role": r.relation or ROLES[r.role], "phone": r.phone or "", "email": r.email or ""}
+        {"name": r.name, "role": r.relation or ROLE_NAMES[r.role], "phone": r.phone or "", "email": r.email or ""}
         for r in client.representatives
     ]
     return {**client_base(case, client, today), "term": period_context(term), "contacts": contacts, "rows": rows}

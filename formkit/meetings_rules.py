@@ -74,7 +74,6 @@ DOCUMENTATION_STATEMENT = (
 )
 
 HOMECOMING_METHODS = {"pickup": "vid hämtning", "phone": "telefon", "sms": "sms", "contact_book": "kontaktbok"}
-ROLES = {"trustee": "god man", "administrator": "förvaltare", "guardian": "vårdnadshavare", "relative": "närstående"}
 HOMECOMING_LIMIT = dt.timedelta(hours=24)
 DEFAULT_TEAM_DAY = "tisdag"
 

@@ -21,10 +21,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from formkit import output, pdf, templates as template_files, yamlsource
-from formkit.case import Case, Clock, Model, Text, YesNo, _translate
+from formkit.case import ROLE_NAMES, Case, Clock, Model, Text, YesNo, translate_error
 from formkit.errors import Problem, ProblemListError
 from formkit.meetings import TEMPLATES, Result, client_base, period_context, questions_context
-from formkit.meetings_rules import DOCUMENTATION_STATEMENT, ROLES, TERM_QUESTIONS, find_question, meetings_of, term_of
+from formkit.meetings_rules import DOCUMENTATION_STATEMENT, TERM_QUESTIONS, find_question, meetings_of, term_of
 from formkit.render import CompiledTemplate
 
 EXAMPLE = """\
@@ -90,7 +90,7 @@ def load_notes(path: Path, case: Case) -> tuple[Notes, dict[str, str]]:
     try:
         notes = Notes.model_validate(data)
     except ValidationError as exc:
-        problems.extend(_translate(err, lines) for err in exc.errors())
+        problems.extend(translate_error(err, lines) for err in exc.errors())
     answers: dict[str, str] = {}
     raw_answers = data.get("answers") if isinstance(data, dict) else None
     if isinstance(raw_answers, dict):
@@ -186,7 +186,7 @@ def _role_of(case: Case, client_id: str, name: str) -> str:
     if name.strip().casefold() == client.name.casefold():
         return "brukare"
     rep = next((r for r in client.representatives if r.name.casefold() == name.strip().casefold()), None)
-    return (rep.relation or ROLES[rep.role]) if rep else ""
+    return (rep.relation or ROLE_NAMES[rep.role]) if rep else ""
 
 
 def _relatives(case: Case, notes: Notes) -> list[dict[str, str]]:
@@ -201,7 +201,7 @@ def _relatives(case: Case, notes: Notes) -> list[dict[str, str]]:
             continue
         out.append({
             "name": p.name,
-            "role": p.role or ((rep.relation or ROLES[rep.role]) if rep else "närstående"),
+            "role": p.role or ((rep.relation or ROLE_NAMES[rep.role]) if rep else "närstående"),
             "email": p.email or (rep.email if rep and rep.email else ""),
         })
     return out
