@@ -1,6 +1,7 @@
 """Building blocks shared by the scripts that generate the bundled .docx forms
 (``make_form_templates.py``, ``make_opencare_templates.py``): an A4 page with Swedish styles,
-a header and a page-number footer, and the paragraph that holds only a docxtpl tag."""
+a header and a page-number footer, the paragraph that holds only a docxtpl tag, shaded cells
+and column widths."""
 
 from __future__ import annotations
 
@@ -70,3 +71,22 @@ def page_field(paragraph) -> None:
 def tag(doc: Document, text: str) -> None:
     """A paragraph holding only a docxtpl paragraph tag ({%p ... %}); it vanishes on render."""
     doc.add_paragraph(text)
+
+
+def shade(cell, fill: str = "DCE6F0") -> None:
+    tc_pr = cell._tc.get_or_add_tcPr()
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), fill)
+    tc_pr.append(shd)
+
+
+def widths(table, cms: list[float]) -> None:
+    """Column widths in both places Word and LibreOffice read them (grid and cells)."""
+    table.autofit = False
+    for col, width in zip(table.columns, cms):
+        col.width = Cm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, cms):
+            cell.width = Cm(width)

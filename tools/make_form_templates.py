@@ -20,10 +20,9 @@ from docx import Document
 from docx.enum.table import WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from docxbuild import new_document, tag  # noqa: E402  (tools/ is on sys.path when run as a script)
+from docxbuild import new_document, shade, tag, widths  # noqa: E402  (tools/ is on sys.path when run as a script)
 
 FOOTER = "{{ organisation.name }} · {{ organisation.department }} · sida "
 OUT = Path(__file__).resolve().parent.parent / "templates" / "forms"
@@ -44,25 +43,6 @@ def row_height(row, cm: float, exact: bool = False) -> None:
 def repeat_header(row) -> None:
     tr_pr = row._tr.get_or_add_trPr()
     tr_pr.append(OxmlElement("w:tblHeader"))
-
-
-def shade(cell, fill: str = "DCE6F0") -> None:
-    tc_pr = cell._tc.get_or_add_tcPr()
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
-    tc_pr.append(shd)
-
-
-def widths(table, cms: list[float]) -> None:
-    """Column widths in both places Word and LibreOffice read them (grid and cells)."""
-    table.autofit = False
-    for col, width in zip(table.columns, cms):
-        col.width = Cm(width)
-    for row in table.rows:
-        for cell, width in zip(row.cells, cms):
-            cell.width = Cm(width)
 
 
 def header_row(table, labels: list[str]) -> None:

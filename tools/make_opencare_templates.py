@@ -23,7 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from docxbuild import new_document, tag  # noqa: E402  (tools/ is on sys.path when run as a script)
+from docxbuild import new_document, shade, tag, widths  # noqa: E402  (tools/ is on sys.path when run as a script)
 
 OUT = Path(__file__).resolve().parent.parent / "templates" / "forms"
 SATISFACTION = "☐ Mycket nöjd   ☐ Ganska nöjd   ☐ Varken nöjd eller missnöjd   ☐ Ganska missnöjd   ☐ Mycket missnöjd"
@@ -50,24 +50,6 @@ def lines(doc: Document, count: int) -> None:
             borders.append(line)
         p_pr.append(borders)
     doc.add_paragraph().paragraph_format.space_after = Pt(2)
-
-
-def shade(cell, fill: str = "DCE6F0") -> None:
-    tc_pr = cell._tc.get_or_add_tcPr()
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
-    tc_pr.append(shd)
-
-
-def widths(table, cms: list[float]) -> None:
-    table.autofit = False
-    for column, width in zip(table.columns, cms):  # the grid: what LibreOffice reads
-        column.width = Cm(width)
-    for row in table.rows:
-        for cell, width in zip(row.cells, cms):
-            cell.width = Cm(width)
 
 
 def facts_table(doc: Document, rows: list[tuple[str, str]]) -> None:
