@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import zipfile
 from pathlib import Path
 
 import jinja2
@@ -19,7 +20,8 @@ from formkit import templates as template_files
 from formkit.case import load_case
 from formkit.errors import Problem, TemplateError
 from formkit.fields import COMMON_FIELDS, FieldSet, all_field_sets, field_set_for
-from formkit.render import ENVIRONMENT, CompiledTemplate, _line_text, paragraph_texts
+from formkit.docxpackage import Package
+from formkit.render import ENVIRONMENT, CompiledTemplate, paragraph_at_line, paragraph_texts, template_sources
 
 JINJA_GLOBALS = {"loop", "range", "namespace", "dict", "lipsum", "cycler", "joiner", "true", "false", "none", "True", "False", "None"}
 SMART_QUOTES = "“”„‘’‚«»"
@@ -57,18 +59,12 @@ def template_problems(path: Path) -> list[Problem]:
 
 
 def _broken_tags_in_raw(path: Path) -> list[Problem]:
+    """Broken tags in a template that does not compile (they are often why it does not)."""
     try:
-        compiled_sources = {}
-        from formkit.docxpackage import Package
-        from formkit.render import TEMPLATED_PART, patch
-
-        package = Package.read(path)
-        for name in package.by_name:
-            if TEMPLATED_PART.match(name):
-                compiled_sources[name] = patch(package.text(name))
-    except Exception:  # the compile error already says the file cannot be read
-        return []
-    return [p for source in compiled_sources.values() for p in _broken_tags(source)]
+        sources = template_sources(Package.read(path))
+    except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError):
+        return []  # the compile error already says the file cannot be read
+    return [p for source in sources.values() for p in _broken_tags(source)]
 
 
 def _broken_tags(source: str) -> list[Problem]:
@@ -99,7 +95,7 @@ def _unknown_fields(source: str, field_set: FieldSet) -> list[Problem]:
     seen: set[str] = set()
     for path, lineno in used_fields(tree):
         if any(part.startswith("_") for part in path.replace("[]", "").split(".")):
-            problems.append(Problem(f"stycket \"{_line_text(source, lineno)[:100]}\"",
+            problems.append(Problem(f"stycket \"{paragraph_at_line(source, lineno)[:100]}\"",
                                     "namn som börjar med _ är inte tillåtna i en mall (de når in i Python); ta bort den koden"))
             continue
         if path in seen or _is_known(path, known):
@@ -107,7 +103,7 @@ def _unknown_fields(source: str, field_set: FieldSet) -> list[Problem]:
         seen.add(path)
         close = difflib.get_close_matches(path, list(known), n=1, cutoff=0.6)
         hint = f"; menade du '{close[0]}'?" if close else "; kör 'formkit fields' för att se vilka fält som finns"
-        where = _line_text(source, lineno)
+        where = paragraph_at_line(source, lineno)
         problems.append(Problem(f"stycket \"{where[:100]}\"", f"fältet '{path}' finns inte i datan{hint}"))
     return problems
 

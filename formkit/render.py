@@ -149,7 +149,20 @@ def patch(xml: str) -> str:
     return re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
 
 
-def _line_text(source: str, lineno: int | None) -> str:
+def template_sources(package: Package) -> dict[str, str]:
+    """The patched Jinja source of every part that is rendered: the body always, headers and
+    footers only when they hold a field (the others are copied as they are)."""
+    sources = {}
+    for name in package.by_name:
+        if not TEMPLATED_PART.match(name):
+            continue
+        raw = package.text(name)
+        if name == "word/document.xml" or "{" in raw:
+            sources[name] = patch(raw)
+    return sources
+
+
+def paragraph_at_line(source: str, lineno: int | None) -> str:
     if not lineno:
         return ""
     lines = source.splitlines()
@@ -186,21 +199,14 @@ class CompiledTemplate:
                 self.name,
                 [Problem("", "filen är inte ett Word-dokument (.docx); spara mallen i Word som .docx")],
             ) from None
-        self.sources: dict[str, str] = {}
+        self.sources = template_sources(self.package)
         self.compiled: dict[str, jinja2.Template] = {}
         problems: list[Problem] = []
-        for name in self.package.by_name:
-            if not TEMPLATED_PART.match(name):
-                continue
-            raw = self.package.text(name)
-            if name != "word/document.xml" and "{" not in raw:
-                continue  # a header or footer without fields is copied as it is
-            source = patch(raw)
-            self.sources[name] = source
+        for name, source in self.sources.items():
             try:
                 self.compiled[name] = env.from_string(source)
             except jinja2.TemplateSyntaxError as exc:
-                where = _line_text(source, exc.lineno)
+                where = paragraph_at_line(source, exc.lineno)
                 problems.append(Problem(f"stycket \"{where}\"" if where else name, f"mallkoden går inte att läsa: {exc.message}"))
         if problems:
             raise TemplateError(self.name, problems)
