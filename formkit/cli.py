@@ -247,16 +247,9 @@ def letters(case: Path, number: str, unit_id: str | None, client_list: Path | No
       formkit letters arenden.yaml -n 1 --clients klientlista.xlsx
     """
     from formkit import letters as letter_batch
-    from formkit.case import load_case
 
-    loaded = load_case(case)
-    clients = None
-    if client_list is not None:
-        from formkit import clientlist
-
-        clients = clientlist.read_clients(client_list, loaded, unit_id)
-    result = letter_batch.build_batch(
-        loaded, int(number), out, unit_id=unit_id, clients=clients, templates_dir=templates,
+    result = letter_batch.run(
+        case, int(number), out, unit_id=unit_id, client_list=client_list, templates_dir=templates,
         make_pdf=make_pdf, today=today, progress=progress,
     )
     say(result.summary())

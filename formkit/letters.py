@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from formkit import addresslist, pdf
+from formkit import addresslist, clientlist, pdf
 from formkit import templates as template_files
-from formkit.case import ROLE_NAMES, Address, Case, Client, Representative, Unit
+from formkit.case import ROLE_NAMES, Address, Case, Client, Representative, Unit, load_case
 from formkit.docxcombine import combine
 from formkit.errors import DataError, OutputError
 from formkit.fields import FieldSet, common_context, register, unit_context
@@ -261,6 +261,26 @@ def letter_context(base: dict[str, Any], recipient: Recipient) -> dict[str, Any]
 
 
 # --- the batch ---------------------------------------------------------------------------------
+
+def run(
+    case_path: Path,
+    number: int,
+    out: Path,
+    *,
+    unit_id: str | None = None,
+    client_list: Path | None = None,
+    templates_dir: Path | None = None,
+    make_pdf: bool = False,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> LetterResult:
+    """``formkit letters``: read the case file (and the coordinator's own list, if given), then
+    build and write the batch."""
+    case = load_case(case_path)
+    clients = clientlist.read_clients(client_list, case, unit_id) if client_list is not None else None
+    return build_batch(case, number, out, unit_id=unit_id, clients=clients, templates_dir=templates_dir,
+                       make_pdf=make_pdf, today=today, progress=progress)
+
 
 def build_batch(
     case: Case,
