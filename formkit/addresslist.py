@@ -17,6 +17,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from formkit.case import Address
+from formkit.xlsx import put
 
 HEADER = ["Namn", "C/o", "Utdelningsadress", "Postnummer", "Postort", "Land", "Klient", "Slag", "Fil"]
 WIDTHS = [30, 22, 34, 12, 18, 10, 14, 8, 34]
@@ -49,8 +50,7 @@ def workbook_bytes(rows: Sequence[Row], title: str = "Adresslista") -> bytes:
         ]
         for column, value in enumerate(values, start=1):
             if value:  # an empty value stays an empty cell
-                cell = sheet.cell(row=row_number, column=column, value=value)
-                cell.data_type = "s"  # text, never a formula
+                put(sheet, row_number, column, value)
     last_row = len(rows) + 1
     for i, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width

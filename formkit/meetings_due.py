@@ -31,6 +31,7 @@ from formkit.meetings_rules import (
     rolling_schedule, term_of,
 )
 from formkit.render import weekday
+from formkit.xlsx import put
 
 HEADER = ["Vad", "Klient-id", "Klient", "Stödperson", "Datum", "Att göra"]
 SCHEDULE_HEADER = ["Verksamhetsmöte", "Veckodag", "Stödperson", "Klient-id", "Klient", "Månadsuppföljning"]
@@ -132,22 +133,12 @@ HEAD_FONT = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DCE6F0")
 
 
-def _put(sheet, row: int, values: list) -> None:
-    """One row; strings are always text (a value like '=1+1' never becomes a formula)."""
-    for col, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=col, value=value)
-        if isinstance(value, str):
-            cell.data_type = "s"
-        elif isinstance(value, dt.date):
-            cell.number_format = "yyyy-mm-dd"
-
-
 def _sheet(sheet, header: list[str], rows: list[list], widths: list[int]) -> None:
-    _put(sheet, 1, header)
+    _put_row(sheet, 1, header)
     for cell in sheet[1]:
         cell.font, cell.fill = HEAD_FONT, HEAD_FILL  # styled cells: LibreOffice ignores table styles
     for i, row in enumerate(rows, start=2):
-        _put(sheet, i, row)
+        _put_row(sheet, i, row)
         for cell in sheet[i]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for i, width in enumerate(widths):
@@ -175,3 +166,7 @@ def workbook_bytes(case: Case, rows: list[Due], schedule: list, held_monthly: se
     book.save(buffer)
     return buffer.getvalue()
 
+
+def _put_row(sheet, row: int, values: list) -> None:
+    for column, value in enumerate(values, start=1):
+        put(sheet, row, column, value)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -20,6 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from formkit.opencare_figures import Figure, Summary
+from formkit.xlsx import put
 
 SHEET_NAMES = {
     "insatser": "Insatser",
@@ -37,15 +37,6 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 TOTAL_FONT = Font(bold=True)
 THIN = Side(style="thin", color="808080")
 BOX = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
-
-
-def put(ws: Worksheet, row: int, column: int, value: Any, **style: Any) -> None:
-    """Write one cell; text is always text (a name typed as ``=1+1`` is not a formula)."""
-    cell = ws.cell(row=row, column=column, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    for name, setting in style.items():
-        setattr(cell, name, setting)
 
 
 def workbook_bytes(summary: Summary, organisation: str, today: dt.date) -> bytes:

@@ -1,0 +1,30 @@
+"""Writing one spreadsheet cell the way every formkit workbook must.
+
+openpyxl stores any string that starts with ``=`` as a formula, so a name typed as
+``=HYPERLINK(...)`` or ``=1+1`` would run in Excel. Text is therefore always stored as text;
+dates get the ISO format. The board has its own writer because it also carries the assessor's
+formulas and date-times over; everything else writes through ``put``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.worksheet import Worksheet
+
+ISO_DATE = "yyyy-mm-dd"
+
+
+def put(sheet: Worksheet, row: int, column: int, value: Any, **style: Any) -> Cell:
+    """Write ``value`` at (row, column); text stays text, a date shows as 2026-11-22.
+    ``style`` sets cell attributes (font=, fill=, border=, alignment=, number_format=)."""
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    elif isinstance(value, dt.date):
+        cell.number_format = ISO_DATE
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
