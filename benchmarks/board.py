@@ -21,8 +21,8 @@ from openpyxl import load_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from formkit.board import write_boards  # noqa: E402
-from formkit.case import load_case  # noqa: E402
+from formkit.board.boards import write_boards  # noqa: E402
+from formkit.case.model import load_case  # noqa: E402
 
 METHODS = ["phone", "home_visit", "digital", "office"]
 

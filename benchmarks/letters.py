@@ -29,10 +29,11 @@ from docxtpl import DocxTemplate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from formkit import letters, templates  # noqa: E402
-from formkit.case import load_case  # noqa: E402
+from formkit import templates
+from formkit.letters import batch as letters  # noqa: E402
+from formkit.case.model import load_case  # noqa: E402
 from formkit.fields import common_context, unit_context  # noqa: E402
-from formkit.render import make_environment  # noqa: E402
+from formkit.docx.render import make_environment  # noqa: E402
 
 FIRST = ["Åsa", "Bo", "Märta", "Örjan", "Karin", "Ali", "Leila", "Sven", "Ingrid", "Göran"]
 LAST = ["Öberg", "Ek", "Lind", "Hassan", "Ström", "Nilsson", "Ängström", "Berg", "Sjö", "Yilmaz"]

@@ -17,11 +17,11 @@ import jinja2
 from jinja2 import nodes
 
 from formkit import templates as template_files
-from formkit.case import load_case
+from formkit.case.model import load_case
 from formkit.errors import Problem, TemplateError
 from formkit.fields import COMMON_FIELDS, FieldSet, all_field_sets, field_set_for
-from formkit.docxpackage import Package
-from formkit.render import ENVIRONMENT, CompiledTemplate, paragraph_at_line, paragraph_texts, template_sources
+from formkit.docx.package import Package
+from formkit.docx.render import ENVIRONMENT, CompiledTemplate, paragraph_at_line, paragraph_texts, template_sources
 
 JINJA_GLOBALS = {"loop", "range", "namespace", "dict", "lipsum", "cycler", "joiner", "true", "false", "none", "True", "False", "None"}
 SMART_QUOTES = "“”„‘’‚«»"

@@ -18,8 +18,15 @@ from typing import Any, TypeVar
 
 import click
 
-from formkit import __version__
+from formkit import __version__, example
+from formkit import check as checking
+from formkit.board import boards
+from formkit.case.model import json_schema
 from formkit.errors import FormkitError
+from formkit.letters import batch as letter_batch
+from formkit.meetings import command as meeting_command
+from formkit.opencare import forms as open_care
+from formkit.opencare.figures import Period
 
 T = TypeVar("T")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -134,8 +141,6 @@ def init(folder: Path) -> None:
     Exempel:
       formkit init demo
     """
-    from formkit import example
-
     written = example.write_example(folder, today=dt.date.today())
     say(f"Skrev {len(written)} filer i {folder}. Börja med: formkit check {folder / example.CASE_FILE_NAME}")
 
@@ -153,8 +158,6 @@ def check(case: Path, templates: Path | None) -> None:
       formkit check arenden.yaml
       formkit check arenden.yaml --templates mina-mallar
     """
-    from formkit import check as checking
-
     report = checking.check_all(case, templates)
     say(report)
 
@@ -171,8 +174,6 @@ def fields(family: str | None) -> None:
     Exempel:
       formkit fields letters
     """
-    from formkit import check as checking
-
     click.echo(checking.describe_fields(family))
 
 
@@ -185,8 +186,6 @@ def schema() -> None:
     Exempel:
       formkit schema > formkit.schema.json
     """
-    from formkit.case import json_schema
-
     click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
 
 
@@ -212,8 +211,6 @@ def board(case: Path, assessor: str | None, journal: str | None, out: Path, temp
       formkit board arenden.yaml --assessor bh-1 -o tavlor
       formkit board arenden.yaml --journal B-2023-0142
     """
-    from formkit import board as boards
-
     if journal is not None:
         click.echo(boards.journal_text(case, journal))
         return
@@ -246,8 +243,6 @@ def letters(case: Path, number: str, unit_id: str | None, client_list: Path | No
       formkit letters arenden.yaml -n 4 --unit ht-norra --pdf -o ut/brev-4
       formkit letters arenden.yaml -n 1 --clients klientlista.xlsx
     """
-    from formkit import letters as letter_batch
-
     result = letter_batch.run(
         case, int(number), out, unit_id=unit_id, client_list=client_list, templates_dir=templates,
         make_pdf=make_pdf, today=today, progress=progress,
@@ -282,17 +277,15 @@ def meetings(case: Path, kind: str | None, client_id: str | None, support_person
       formkit meetings arenden.yaml --kind term --minutes anteckningar.yaml
       formkit meetings arenden.yaml --due --at 2026-11-22
     """
-    from formkit import meetings as meeting_forms
-
     if client_id and support_person:
         raise click.UsageError("Välj antingen --client eller --support-person, inte båda.")
     if not due and kind is None:
         raise click.UsageError("Ange --kind term, monthly eller homecoming (eller --due).")
     if minutes is not None and kind not in (None, "term"):
         raise click.UsageError("--minutes gäller terminssamtal: använd --kind term.")
-    result = meeting_forms.run(
+    result = meeting_command.run(
         case, kind=kind, client=client_id, support_person=support_person, out=out, templates=templates,
-        make_pdf=make_pdf, at=at, minutes=minutes, due=due, team_day=team_day,
+        make_pdf=make_pdf, at=at, notes=minutes, show_due=due, team_day=team_day,
     )
     if result.table:
         say(result.table)
@@ -302,8 +295,6 @@ def meetings(case: Path, kind: str | None, client_id: str | None, support_person
 def _period_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
-    from formkit.opencare_figures import Period
-
     try:
         return Period.parse(value).code
     except ValueError as exc:
@@ -338,8 +329,6 @@ def opencare(case: Path, appendix: str, period: str | None, threshold: int, clie
       formkit opencare arenden.yaml --appendix 2 --period 2026 --pdf -o ut/bilaga-2
       formkit opencare arenden.yaml --appendix 3 --period 2027
     """
-    from formkit import opencare as open_care
-
     if client_id is not None and appendix not in ("1", "2"):
         raise click.UsageError("--client gäller bilaga 1 och 2.")
     result = open_care.run(case, int(appendix), period, out, threshold=threshold, template_dir=templates,

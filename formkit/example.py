@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from formkit import templates as template_files
-from formkit.case import add_years
+from formkit.case.model import add_years
 from formkit.errors import OutputError
 from formkit.output import Batch
 

@@ -15,7 +15,7 @@ import importlib.util
 from dataclasses import dataclass
 from typing import Any
 
-from formkit.case import Address, Case, Staff, Unit
+from formkit.case.model import Address, Case, Staff, Unit
 
 FAMILY_MODULES = ("formkit.letters", "formkit.meetings", "formkit.opencare", "formkit.board")
 

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from helpers import BASE, write_case
 from lxml import html
 
-from formkit.case import add_years
+from formkit.case.model import add_years
 from formkit.cli import main
 
 RED, YELLOW, GREEN, ORANGE = "#FFC7CE", "#FFEB9C", "#C6EFCE", "#F8CBAD"

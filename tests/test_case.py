@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from formkit.case import load_case
+from formkit.case.model import load_case
 from formkit.cli import main
 from formkit.errors import CaseFileError
 from helpers import case_data, write_case

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 from formkit.check import template_problems
 from formkit.cli import main
-from formkit.meetings import TEMPLATES
-from formkit.meetings_rules import MONTHLY_POINTS, MONTHLY_QUESTIONS, TERM_QUESTIONS
+from formkit.meetings.forms import TEMPLATES
+from formkit.meetings.rules import MONTHLY_POINTS, MONTHLY_QUESTIONS, TERM_QUESTIONS
 from formkit.templates import bundled_dir
 from helpers import BASE, write_case
 

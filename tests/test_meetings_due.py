@@ -9,9 +9,9 @@ import zipfile
 import openpyxl
 from click.testing import CliRunner
 
-from formkit.case import load_case
+from formkit.case.model import load_case
 from formkit.cli import main
-from formkit.meetings_rules import homecoming_in_time, month_of, rolling_schedule, team_meetings
+from formkit.meetings.rules import homecoming_in_time, month_of, rolling_schedule, team_meetings
 from helpers import BASE, write_case
 from test_meetings import term_case
 

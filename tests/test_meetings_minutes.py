@@ -9,7 +9,7 @@ import docx
 from click.testing import CliRunner
 
 from formkit.cli import main
-from formkit.meetings_rules import TERM_QUESTIONS
+from formkit.meetings.rules import TERM_QUESTIONS
 from test_meetings import NASTY, term_case, text_of
 
 NOTES = """\

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from docx import Document
 
 from formkit.cli import main
-from formkit.opencare import send_dates
+from formkit.opencare.forms import send_dates
 from helpers import write_case
 from opencare_data import RECIPIENTS, S, sections
 

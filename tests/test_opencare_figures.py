@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from formkit.case import load_case
+from formkit.case.model import load_case
 from formkit.errors import DataError
-from formkit.opencare_figures import Period, Summary, compute, suppress
+from formkit.opencare.figures import Period, Summary, compute, suppress
 from helpers import write_case
 from opencare_data import F, M, S, sections
 

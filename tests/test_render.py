@@ -12,9 +12,10 @@ import docx
 import pytest
 from lxml import etree
 
-from formkit.docxcombine import combine
+from formkit.docx.combine import combine
 from formkit.errors import DataError, TemplateError
-from formkit.render import CompiledTemplate, long_date
+from formkit.docx.render import CompiledTemplate
+from formkit.swedish import long_date
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NASTY = 'Ali & Söner <AB> "x" \'y\' 😀 =1+1'

@@ -21,16 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from formkit import pdf, templates
-from formkit.case import Case, Client, OpenCare, Stakeholder, load_case
-from formkit.docxcombine import combine
+from formkit.case.model import Case, Client, OpenCare, Stakeholder, load_case
+from formkit.docx.combine import combine
 from formkit.errors import DataError
 from formkit.fields import (
     FieldSet, UNIT_FIELDS, common_context, prefixed, register, staff_context, unit_context,
 )
-from formkit.opencare_figures import DEFAULT_THRESHOLD, Figure, Period, Summary, check_open_care, compute, ended, started
-from formkit.opencare_sheet import has_chart, workbook_bytes
+from formkit.opencare.figures import DEFAULT_THRESHOLD, Figure, Period, Summary, check_open_care, compute, ended, started
+from formkit.opencare.sheet import has_chart, workbook_bytes
 from formkit.output import Batch, csv_bytes
-from formkit.render import CompiledTemplate, Rendered
+from formkit.docx.render import CompiledTemplate, Rendered
 
 STATUS_TEXT = {"ongoing": "pågår", "completed": "genomförd", "interrupted": "avbruten"}
 GENDER_CHOICES = [("female", "Kvinna"), ("male", "Man"), ("other", "Annan"), ("unknown", "Okänt/vill inte uppge")]

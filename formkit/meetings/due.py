@@ -24,13 +24,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from formkit import output
-from formkit.case import Case, Client
-from formkit.meetings import Result
-from formkit.meetings_rules import (
+from formkit.case.model import Case, Client
+from formkit.meetings.forms import Result
+from formkit.meetings.rules import (
     DEFAULT_TEAM_DAY, covered, homecoming_deadline, homecoming_in_time, meetings_of, month_of,
     rolling_schedule, term_of,
 )
-from formkit.render import weekday
+from formkit.swedish import weekday
 from formkit.xlsx import put
 
 HEADER = ["Vad", "Klient-id", "Klient", "Stödperson", "Datum", "Att göra"]

@@ -14,9 +14,9 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass
 
-from formkit.case import Case, Client, Meeting
+from formkit.case.model import Case, Client, Meeting
 from formkit.errors import DataError
-from formkit.render import MONTHS, WEEKDAYS
+from formkit.swedish import MONTHS, WEEKDAYS
 
 KINDS = ("term", "monthly", "homecoming")
 MEETING_KIND = {"term": "term_meeting", "monthly": "monthly_review", "homecoming": "homecoming"}

@@ -25,25 +25,11 @@ from pydantic import (
     ValidationError,
 )
 
-from formkit import personnummer, yamlsource
+from formkit.case import personnummer, yamlsource
 from formkit.errors import CaseFileError, Problem
+from formkit.xmlsafe import CONTROL_CHARS, control_char_problem  # noqa: F401
 
 FORMAT_VERSION = 1
-
-# Characters an XML 1.0 document (and so a .docx or .xlsx) cannot hold.
-CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def control_char_problem(value: str) -> str | None:
-    """A Swedish message if ``value`` holds a character Word/Excel cannot store."""
-    found = CONTROL_CHARS.search(value)
-    if found:
-        return (
-            f"innehåller ett osynligt styrtecken (U+{ord(found.group()):04X}) som Word och Excel "
-            "inte kan lagra; skriv om texten utan det"
-        )
-    return None
-
 
 def _no_control_chars(value: str) -> str:
     problem = control_char_problem(value)

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from formkit.case import Address
+from formkit.case.model import Address
 from formkit.xlsx import put
 
 HEADER = ["Namn", "C/o", "Utdelningsadress", "Postnummer", "Postort", "Land", "Klient", "Slag", "Fil"]

@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from formkit.board import (
+from formkit.board.columns import (
     HAND_HEADERS,
     HEADERS,
     ID_HEADER,

@@ -19,8 +19,8 @@ import re
 
 from lxml import etree
 
-from formkit.docxpackage import Member, member
-from formkit.render import Rendered
+from formkit.docx.package import Member, member
+from formkit.docx.render import Rendered
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

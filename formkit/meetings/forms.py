@@ -15,15 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from formkit import output, pdf, templates as template_files
-from formkit.case import ROLE_NAMES, Case, Client, Meeting, load_case
-from formkit.docxcombine import combine
+from formkit.case.model import ROLE_NAMES, Case, Client, Meeting, load_case
+from formkit.docx.combine import combine
 from formkit.fields import FieldSet, common_context, register, staff_context, unit_context
-from formkit.meetings_rules import (
+from formkit.meetings.rules import (
     DEFAULT_TEAM_DAY, DOCUMENTATION_STATEMENT, HOMECOMING_METHODS, MONTHLY_POINTS, MONTHLY_QUESTIONS,
     TERM_QUESTIONS, Period, homecoming_in_time, meetings_of, month_of, rolling_schedule,
     select_clients, term_of,
 )
-from formkit.render import CompiledTemplate, Rendered
+from formkit.docx.render import CompiledTemplate, Rendered
 
 CHECKBOX = "\u2610"
 TEMPLATES = {
@@ -42,25 +42,6 @@ class Result:
     summary: str
     table: str = ""
     written: list[Path] = field(default_factory=list)
-
-
-def run(case_path: Path, *, kind: str | None, client: str | None = None, support_person: str | None = None,
-        out: Path = Path("ut"), templates: Path | None = None, make_pdf: bool = False,
-        at: dt.date | None = None, minutes: Path | None = None, due: bool = False,
-        team_day: str = DEFAULT_TEAM_DAY) -> Result:
-    """The one entry point of the command: forms, minutes from notes, or what is due."""
-    case = load_case(case_path)
-    today = at or dt.date.today()
-    if due:
-        from formkit import meetings_due
-
-        return meetings_due.report(case, today, out, team_day)
-    if minutes is not None:
-        from formkit import minutes as minutes_module
-
-        return minutes_module.build(case, minutes, today, out, templates, make_pdf)
-    assert kind is not None  # the CLI requires --kind here
-    return build_forms(case, kind, client, support_person, today, out, templates, make_pdf, team_day)
 
 
 # --- shared context ------------------------------------------------------------------------

@@ -20,12 +20,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from formkit import output, pdf, templates as template_files, yamlsource
-from formkit.case import ROLE_NAMES, Case, Clock, Model, Text, YesNo, translate_error
+from formkit import output, pdf, templates as template_files
+from formkit.case import yamlsource
+from formkit.case.model import ROLE_NAMES, Case, Clock, Model, Text, YesNo, translate_error
 from formkit.errors import Problem, ProblemListError
-from formkit.meetings import TEMPLATES, Result, client_base, period_context, questions_context
-from formkit.meetings_rules import DOCUMENTATION_STATEMENT, TERM_QUESTIONS, find_question, meetings_of, term_of
-from formkit.render import CompiledTemplate
+from formkit.meetings.forms import TEMPLATES, Result, client_base, period_context, questions_context
+from formkit.meetings.rules import DOCUMENTATION_STATEMENT, TERM_QUESTIONS, find_question, meetings_of, term_of
+from formkit.docx.render import CompiledTemplate
 
 EXAMPLE = """\
 client: b-012

@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from formkit.case import Case, Client, translate_error
+from formkit.case.model import Case, Client, translate_error
 from formkit.errors import ClientListError, Problem
 
 COLUMNS: dict[str, tuple[str, ...]] = {

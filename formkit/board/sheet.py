@@ -29,8 +29,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from formkit.board import BY_HEADER, CONSENT_HEADER, EXECUTED_HEADER, HAND_HEADERS, HEADERS, NEXT_HEADER, SOURCE_HEADER, SYSTEM
-from formkit.board_merge import ARCHIVE_SHEET, MAIN_SHEET, SNAPSHOT_SHEET, Formula, MergedBoard
+from formkit.board.columns import BY_HEADER, CONSENT_HEADER, EXECUTED_HEADER, HAND_HEADERS, HEADERS, NEXT_HEADER, SOURCE_HEADER, SYSTEM
+from formkit.board.merge import ARCHIVE_SHEET, MAIN_SHEET, SNAPSHOT_SHEET, Formula, MergedBoard
 
 LEGEND_SHEET = "Förklaring"
 TABLE_NAME = "Uppfoljningar"

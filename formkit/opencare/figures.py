@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from formkit.case import Case, Client, OpenCare
+from formkit.case.model import Case, Client, OpenCare
 from formkit.errors import DataError
 
 TERMS = {1: (1, 4), 2: (5, 8), 3: (9, 12)}  # tertial -> first and last month

@@ -18,7 +18,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from formkit.opencare_figures import Figure, Summary
+from formkit.opencare.figures import Figure, Summary
 from formkit.xlsx import put
 
 SHEET_NAMES = {

@@ -28,14 +28,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from formkit import addresslist, clientlist, pdf
+from formkit import pdf
+from formkit.case import clientlist
+from formkit.letters import addresslist
 from formkit import templates as template_files
-from formkit.case import ROLE_NAMES, Address, Case, Client, Representative, Unit, load_case
-from formkit.docxcombine import combine
+from formkit.case.model import ROLE_NAMES, Address, Case, Client, Representative, Unit, load_case
+from formkit.docx.combine import combine
 from formkit.errors import DataError, OutputError
 from formkit.fields import FieldSet, common_context, register, unit_context
 from formkit.output import Batch, csv_bytes, ensure_folder
-from formkit.render import CompiledTemplate, Rendered
+from formkit.docx.render import CompiledTemplate, Rendered
 
 PROTECTED_FOLDER = "skyddad-identitet"
 INNER_ENVELOPE = "skyddad-identitet-innerkuvert.docx"
