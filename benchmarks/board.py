@@ -21,8 +21,9 @@ from openpyxl import load_workbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from formkit.board.boards import write_boards  # noqa: E402
+from formkit.board.boards import BoardOptions, plan  # noqa: E402
 from formkit.case.model import load_case  # noqa: E402
+from formkit.output import write  # noqa: E402
 
 METHODS = ["phone", "home_visit", "digital", "office"]
 
@@ -81,15 +82,16 @@ def main() -> None:
         loaded = load_case(case)
         loading = time.perf_counter() - t0
         t0 = time.perf_counter()
-        write_boards(loaded, out)
+        write(plan(loaded, BoardOptions(folder=out)), out)
         first = time.perf_counter() - t0
         for path in sorted(out.glob("uppfoljningstavla_*.xlsx")):
             type_notes(path)
         t0 = time.perf_counter()
-        result = write_boards(loaded, out, now=dt.datetime.now() + dt.timedelta(seconds=1))
+        output = plan(loaded, BoardOptions(folder=out, now=dt.datetime.now() + dt.timedelta(seconds=1)))
+        written = write(output, out)
         again = time.perf_counter() - t0
-        boards = len(result.written)
-        print(f"{boards} tavlor x {args.decisions} beslut ({result.decisions} beslut, {result.manual_rows} egna rader)")
+        boards = len([p for p in written.files if p.parent == out])
+        print(f"{boards} tavlor x {args.decisions} beslut: {output.summary[0]}")
         print(f"läsa ärendefilen (en gång per körning): {loading:6.2f} s")
         print(f"första gången:  {first:6.2f} s totalt, {first / boards * 1000:6.0f} ms per tavla")
         print(f"göra om (med anteckningar): {again:6.2f} s totalt, {again / boards * 1000:6.0f} ms per tavla")

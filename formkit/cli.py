@@ -21,11 +21,17 @@ import click
 from formkit import __version__, example
 from formkit import check as checking
 from formkit.board import boards
+from formkit.board.boards import BoardOptions
 from formkit.case.model import json_schema
 from formkit.errors import FormkitError
+from formkit.case.model import load_case
 from formkit.letters import batch as letter_batch
+from formkit.letters.batch import LetterOptions
+from formkit.output import Output, report, write
 from formkit.meetings import command as meeting_command
+from formkit.meetings.command import MeetingOptions
 from formkit.opencare import forms as open_care
+from formkit.opencare.forms import OpenCareOptions
 from formkit.opencare.figures import Period
 
 T = TypeVar("T")
@@ -102,9 +108,17 @@ def progress(items: Iterable[T], label: str, length: int | None = None) -> Itera
 
 
 def say(message: str) -> None:
-    """The one-line summary at the end of a command (suppressed by -q)."""
-    if not click.get_current_context().meta.get("quiet"):
+    """The summary at the end of a command (suppressed by -q)."""
+    if message and not click.get_current_context().meta.get("quiet"):
         click.echo(message)
+
+
+def write_and_report(output: Output, out: Path, *, pdf: bool = False) -> None:
+    """The one way every command writes: the family's plan, committed by ``output.write``."""
+    written = write(output, out, pdf=pdf, progress=progress) if output.files else None
+    if output.text:
+        say(output.text)
+    say(report(output, written))
 
 
 def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -141,8 +155,7 @@ def init(folder: Path) -> None:
     Exempel:
       formkit init demo
     """
-    written = example.write_example(folder, today=dt.date.today())
-    say(f"Skrev {len(written)} filer i {folder}. Börja med: formkit check {folder / example.CASE_FILE_NAME}")
+    write_and_report(example.plan(folder, dt.date.today()), folder)
 
 
 @main.command()
@@ -211,11 +224,11 @@ def board(case: Path, assessor: str | None, journal: str | None, out: Path, temp
       formkit board arenden.yaml --assessor bh-1 -o tavlor
       formkit board arenden.yaml --journal B-2023-0142
     """
+    loaded = load_case(case)
     if journal is not None:
-        click.echo(boards.journal_text(case, journal))
+        click.echo(boards.journal_text(loaded, journal))
         return
-    result = boards.build_boards(case, out, assessor_id=assessor)
-    say(result.summary)
+    write_and_report(boards.plan(loaded, BoardOptions(assessor=assessor, folder=out, templates=templates)), out)
 
 
 @main.command()
@@ -243,11 +256,9 @@ def letters(case: Path, number: str, unit_id: str | None, client_list: Path | No
       formkit letters arenden.yaml -n 4 --unit ht-norra --pdf -o ut/brev-4
       formkit letters arenden.yaml -n 1 --clients klientlista.xlsx
     """
-    result = letter_batch.run(
-        case, int(number), out, unit_id=unit_id, client_list=client_list, templates_dir=templates,
-        make_pdf=make_pdf, today=today, progress=progress,
-    )
-    say(result.summary())
+    options = LetterOptions(number=int(number), unit=unit_id, client_list=client_list, templates=templates,
+                            today=today or dt.date.today())
+    write_and_report(letter_batch.plan(load_case(case), options), out, pdf=make_pdf)
 
 
 @main.command()
@@ -277,19 +288,9 @@ def meetings(case: Path, kind: str | None, client_id: str | None, support_person
       formkit meetings arenden.yaml --kind term --minutes anteckningar.yaml
       formkit meetings arenden.yaml --due --at 2026-11-22
     """
-    if client_id and support_person:
-        raise click.UsageError("Välj antingen --client eller --support-person, inte båda.")
-    if not due and kind is None:
-        raise click.UsageError("Ange --kind term, monthly eller homecoming (eller --due).")
-    if minutes is not None and kind not in (None, "term"):
-        raise click.UsageError("--minutes gäller terminssamtal: använd --kind term.")
-    result = meeting_command.run(
-        case, kind=kind, client=client_id, support_person=support_person, out=out, templates=templates,
-        make_pdf=make_pdf, at=at, notes=minutes, show_due=due, team_day=team_day,
-    )
-    if result.table:
-        say(result.table)
-    say(result.summary)
+    options = MeetingOptions(kind=kind, client=client_id, support_person=support_person, notes=minutes, due=due,
+                             team_day=team_day, templates=templates, today=at or dt.date.today())
+    write_and_report(meeting_command.plan(load_case(case), options), out, pdf=make_pdf)
 
 
 def _period_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -329,8 +330,6 @@ def opencare(case: Path, appendix: str, period: str | None, threshold: int, clie
       formkit opencare arenden.yaml --appendix 2 --period 2026 --pdf -o ut/bilaga-2
       formkit opencare arenden.yaml --appendix 3 --period 2027
     """
-    if client_id is not None and appendix not in ("1", "2"):
-        raise click.UsageError("--client gäller bilaga 1 och 2.")
-    result = open_care.run(case, int(appendix), period, out, threshold=threshold, template_dir=templates,
-                           to_pdf=make_pdf, client_id=client_id, today=today)
-    say(result.summary)
+    options = OpenCareOptions(appendix=int(appendix), period=period, threshold=threshold, client=client_id,
+                              source=str(case), templates=templates, today=today or dt.date.today())
+    write_and_report(open_care.plan(load_case(case), options), out, pdf=make_pdf)

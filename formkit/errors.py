@@ -73,6 +73,13 @@ class OutputError(FormkitError):
     in another program). Nothing half-written is left behind."""
 
 
+class UsageError(FormkitError):
+    """Raised when options that each make sense do not go together (exit 2, like Click's own
+    usage errors); the message says which option to change."""
+
+    exit_code = 2
+
+
 class ConverterMissing(FormkitError):
     """Raised when --pdf is asked for but LibreOffice (soffice) is not installed."""
 

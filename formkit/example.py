@@ -19,7 +19,7 @@ import yaml
 from formkit import templates as template_files
 from formkit.case.model import add_years
 from formkit.errors import OutputError
-from formkit.output import Batch
+from formkit.output import Output
 
 CASE_FILE_NAME = "arenden.yaml"
 TEMPLATE_FOLDER = "mallar"
@@ -363,22 +363,18 @@ def case_yaml(today: dt.date) -> str:
     return "".join(parts)
 
 
-def write_example(folder: Path, today: dt.date) -> list[Path]:
-    """Write the example case and the templates into ``folder``; refuse to overwrite anything."""
-    plan: dict[Path, bytes] = {folder / CASE_FILE_NAME: case_yaml(today).encode("utf-8")}
+def plan(folder: Path, today: dt.date) -> Output:
+    """The example case and the templates for ``folder``; refuse to overwrite anything."""
+    output = Output("exempel och mallar")
+    output.add(CASE_FILE_NAME, case_yaml(today).encode("utf-8"))
     for family, path in template_files.all_templates(None):
-        plan[folder / TEMPLATE_FOLDER / family / path.name] = path.read_bytes()
-    existing = [p for p in plan if p.exists()]
+        output.add(f"{TEMPLATE_FOLDER}/{family}/{path.name}", path.read_bytes())
+    existing = [p for p in output.files if (folder / p).exists()]
     if existing:
         raise OutputError(
-            f"{folder} innehåller redan {existing[0].relative_to(folder)}"
+            f"{folder} innehåller redan {existing[0]}"
             + (f" och {len(existing) - 1} fil(er) till" if len(existing) > 1 else "")
             + "; inget skrevs över. Välj en tom mapp."
         )
-    batches: dict[Path, Batch] = {}
-    for path, data in plan.items():
-        batches.setdefault(path.parent, Batch(path.parent)).add(path.name, data)
-    written: list[Path] = []
-    for batch in batches.values():
-        written += batch.commit()
-    return written
+    output.summary.append(f"Börja med: formkit check {folder / CASE_FILE_NAME}")
+    return output

@@ -1,54 +1,148 @@
-"""Writing outputs so that nothing is half-written and nothing is readable by others.
+"""The one contract every family returns, and the one way it is written to disk.
 
-A ``Batch`` collects every file of a run in memory first; ``commit`` writes each to a
-temporary name in the output folder and only when all are written renames them into place.
-If the disk fills or the folder is read-only midway, the temporaries are removed and one
-``OutputError`` says what happened: the folder is as it was. Files are created 0600 and
-folders 0700 (case data is sensitive personal data).
+Every family (letters, meetings, opencare, board, …) has ``plan(case, options) -> Output``: it
+checks everything it can, compiles its templates and decides every file's relative path, but
+writes nothing. ``write(output, folder)`` is the only code that touches the output folder, for
+the CLI and the web page alike:
+
+1. The files are made inside a staging folder ``.formkit-staging-<random>/`` in the output
+   folder, one by one as they are rendered (memory stays flat), each fsynced; with ``pdf=True``
+   LibreOffice converts them there too. Nothing outside the staging folder has changed yet.
+2. The commit: a journal listing every file (and whether an older file is being replaced) is
+   written and fsynced; then each older file is moved into the staging folder and the new one
+   renamed into its place. SIGINT and SIGTERM are held back during these renames.
+3. Any failure or interruption before the commit removes the staging folder: the output
+   folder is exactly as it was. A failure during the commit is undone from the journal. After
+   SIGKILL, the next ``write`` into that folder finds the staging folder (its lock is free),
+   undoes the half-done commit from the journal, removes it, and says so.
+
+Files are created 0600 and folders 0700 (also parents created for ``-o a/b/c``): case data is
+sensitive personal data.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
+import fcntl
 import io
+import json
 import os
-import tempfile
+import secrets
+import shutil
+import signal
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import IO, Any, TypeVar
 
+from formkit import pdf as pdf_converter
 from formkit.errors import OutputError
 
+T = TypeVar("T")
+STAGING_PREFIX = ".formkit-staging-"
+JOURNAL = "commit.json"
+LOCK = "lock"
+NEW = "new"
+PREVIOUS = "previous"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-
-def _reason(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
-        return "disken är full; frigör utrymme eller välj en annan mapp med -o"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "mappen går inte att skriva i (skrivskyddad eller saknar behörighet); välj en annan mapp med -o"
-    return exc.strerror or str(exc)
+Progress = Callable[[Iterable[T], str, int], Iterable[T]]
+Producer = Callable[["Sink"], None]
+FileWriter = Callable[[IO[bytes]], None]
 
 
-def ensure_folder(folder: Path) -> Path:
-    """Create ``folder`` (owner-only) if needed and check that it can be written."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except FileExistsError:
-        raise OutputError(f"Kan inte skriva till {folder}: det finns en fil med det namnet, inte en mapp.") from None
-    except OSError as exc:
-        raise OutputError(f"Kan inte skapa mappen {folder}: {_reason(exc)}.") from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(f"Kan inte skriva till {folder}: {_reason(OSError(errno.EACCES, ''))}.")
-    return folder
+def _no_progress(items: Iterable[T], _label: str, _length: int) -> Iterable[T]:
+    return items
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write one file by temporary name + rename (0600)."""
-    batch = Batch(path.parent)
-    batch.add(path.name, data)
-    batch.commit()
+# --- the contract ------------------------------------------------------------------------------
 
+@dataclass
+class Output:
+    """Everything a run will write, planned but not yet written.
+
+    ``files`` maps each relative POSIX path to whether ``--pdf`` converts it. Its content is
+    either bytes in ``contents`` or made by one of the ``producers`` when ``write`` runs them
+    (a producer renders many files and hands each to the ``Sink`` as soon as it exists).
+    """
+
+    title: str
+    files: dict[str, bool] = field(default_factory=dict)
+    contents: dict[str, bytes | FileWriter] = field(default_factory=dict)
+    producers: list[Producer] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    text: str = ""
+
+    def _declare(self, path: str, pdf: bool) -> None:
+        check_relative(path)
+        clash = next((p for p in self.files if p.casefold() == path.casefold()), None)
+        if clash is not None:
+            raise OutputError(
+                f"Två filer skulle få samma namn ({path}"
+                + ("" if clash == path else f" och {clash}: Windows och macOS skiljer inte på stora och små bokstäver")
+                + "). Ändra id:t så att varje post har ett eget."
+            )
+        self.files[path] = pdf
+
+    def add(self, path: str, content: bytes | FileWriter, *, pdf: bool = False) -> None:
+        """A file whose content is known now (bytes) or written by ``content(handle)``."""
+        self._declare(path, pdf)
+        self.contents[path] = content
+
+    def produce(self, paths: Iterable[tuple[str, bool]], producer: Producer) -> None:
+        """Files (path, convert to PDF) that ``producer`` makes through the sink in ``write``."""
+        for path, pdf in paths:
+            self._declare(path, pdf)
+        self.producers.append(producer)
+
+    @property
+    def pdf_candidates(self) -> list[str]:
+        return [p for p, convert in self.files.items() if convert]
+
+
+@dataclass
+class Written:
+    """What ``write`` put in place."""
+
+    folder: Path
+    files: list[Path] = field(default_factory=list)
+    pdfs: list[Path] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)
+
+
+def report(output: Output, written: Written | None) -> str:
+    """The lines the CLI prints at the end: what was written, then the family's summary,
+    warnings and what was skipped. Never a personal number (families name record ids)."""
+    lines: list[str] = list(written.recovered) if written else []
+    if written is not None and written.files:
+        n = len(written.files)
+        lines.append(
+            f"Skrev {n} {'fil' if n == 1 else 'filer'} ({output.title}) i {written.folder}"
+            + (f", varav {len(written.pdfs)} PDF" if written.pdfs else "") + "."
+        )
+    lines += output.summary
+    lines += [f"Obs: {w}" for w in output.warnings]
+    if output.skipped:
+        shown = ", ".join(f"{rid} ({reason})" for rid, reason in output.skipped[:5])
+        more = f" och {len(output.skipped) - 5} till (se förteckningen)" if len(output.skipped) > 5 else ""
+        lines.append(f"Hoppade över {len(output.skipped)}: {shown}{more}.")
+    return "\n".join(lines)
+
+
+def check_relative(path: str) -> None:
+    """A planned path must stay inside the output folder (a bug otherwise, not user input)."""
+    parts = PurePosixPath(path).parts
+    if not parts or path.startswith("/") or "\\" in path or any(p in ("", ".", "..") for p in parts):
+        raise ValueError(f"not a relative path inside the output folder: {path!r}")
+    if any(p.startswith(STAGING_PREFIX) for p in parts):
+        raise ValueError(f"reserved name: {path!r}")
+
+
+# --- small helpers the families use --------------------------------------------------------------
 
 def csv_safe(value: object) -> str:
     """A cell value that a spreadsheet will not run as a formula."""
@@ -65,66 +159,262 @@ def csv_bytes(header: list[str], rows: list[list[object]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-@dataclass
-class Batch:
-    """All files of one run, written together or not at all."""
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+        return "disken är full; frigör utrymme eller välj en annan mapp med -o"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "mappen går inte att skriva i (skrivskyddad eller saknar behörighet); välj en annan mapp med -o"
+    return exc.strerror or str(exc)
 
-    folder: Path
-    files: dict[str, bytes] = field(default_factory=dict)
 
-    def add(self, name: str, data: bytes) -> None:
-        if "/" in name or "\\" in name or name in {"", ".", ".."}:
-            raise ValueError(f"not a plain file name: {name!r}")  # a bug, not user input
-        self.files[name] = data
+def ensure_folder(folder: Path) -> list[Path]:
+    """Create ``folder`` and any missing parents, each 0700; return those created (outermost
+    first) so that a failed run can remove them again."""
+    missing: list[Path] = []
+    current = folder
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    created: list[Path] = []
+    try:
+        for path in reversed(missing):
+            path.mkdir(mode=0o700)
+            created.append(path)
+    except FileExistsError:
+        _remove_empty(created)
+        raise OutputError(f"Kan inte skriva till {folder}: det finns en fil med det namnet, inte en mapp.") from None
+    except OSError as exc:
+        _remove_empty(created)
+        raise OutputError(f"Kan inte skapa mappen {folder}: {_reason(exc)}.") from None
+    if not folder.is_dir():
+        raise OutputError(f"Kan inte skriva till {folder}: det finns en fil med det namnet, inte en mapp.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"Kan inte skriva till {folder}: {_reason(OSError(errno.EACCES, ''))}.")
+    return created
 
-    def commit(self) -> list[Path]:
-        """Write every file; on any failure put the folder back as it was and raise OutputError.
 
-        The data of all files reaches the disk (one ``os.sync``, not one fsync per file: a
-        thousand fsyncs cost seconds) before any file is renamed over an older one, so a crash
-        never leaves an empty file where a good one was.
-        """
-        folder = ensure_folder(self.folder)
-        temporaries: list[tuple[str, Path]] = []
+def _remove_empty(folders: list[Path]) -> None:
+    for path in reversed(folders):
+        with contextlib.suppress(OSError):
+            path.rmdir()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_file(path: Path, content: bytes | FileWriter) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        if isinstance(content, bytes):
+            handle.write(content)
+        else:
+            content(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+# --- the sink producers write through --------------------------------------------------------------
+
+class Sink:
+    """Where a producer puts each file the moment it exists (inside the staging folder)."""
+
+    def __init__(self, root: Path, declared: dict[str, bool], progress: Progress):
+        self._root = root
+        self._declared = declared
+        self._progress = progress
+        self.made: set[str] = set()
+
+    def add(self, path: str, content: bytes | FileWriter) -> None:
+        if path not in self._declared:
+            raise ValueError(f"{path!r} was not declared in the plan")  # a bug in a family
+        if path in self.made:
+            raise ValueError(f"{path!r} made twice")
+        _write_file(self._root / path, content)
+        self.made.add(path)
+
+    def progress(self, items: Iterable[T], label: str, length: int) -> Iterable[T]:
+        return self._progress(items, label, length)
+
+
+# --- the write ---------------------------------------------------------------------------------
+
+def write(output: Output, folder: Path, *, pdf: bool = False, progress: Progress | None = None) -> Written:
+    """Write ``output`` into ``folder``: everything, or nothing at all (see the module text)."""
+    created = ensure_folder(folder)
+    written = Written(folder, recovered=recover(folder))
+    try:
+        _check_targets(folder, list(output.files))
+    except OutputError:
+        _remove_empty(created)
+        raise
+    staging: Path | None = None
+    try:
+        staging, lock = _new_staging(folder)
         try:
-            for name, data in self.files.items():
-                fd, tmp = tempfile.mkstemp(prefix=".formkit-", suffix=".tmp", dir=folder)
-                temporaries.append((name, Path(tmp)))
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-            os.sync()
-        except OSError as exc:
-            for _, tmp in temporaries:
-                tmp.unlink(missing_ok=True)
-            raise OutputError(f"Kunde inte skriva i {folder}: {_reason(exc)}. Inget har skrivits.") from None
-        return self._rename_all(folder, temporaries)
+            paths, pdfs = _make(output, staging / NEW, pdf, progress or _no_progress)
+            _commit(folder, staging, paths + pdfs)
+        finally:
+            os.close(lock)
+        written.files = [folder / p for p in paths + pdfs]
+        written.pdfs = [folder / p for p in pdfs]
+    except OSError as exc:
+        raise OutputError(f"Kunde inte skriva i {folder}: {_reason(exc)}. Mappen är som förut.") from None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        if not written.files:
+            _remove_empty(created)
+    return written
 
-    @staticmethod
-    def _rename_all(folder: Path, temporaries: list[tuple[str, Path]]) -> list[Path]:
-        """Rename into place; if one rename fails, undo the others (older files come back)."""
-        done: list[tuple[Path, Path | None]] = []  # (target, hard link to the file it replaced)
+
+def _make(output: Output, root: Path, pdf: bool, progress: Progress) -> tuple[list[str], list[str]]:
+    """Every planned file inside the staging folder (and its PDF); returns both lists of paths."""
+    sink = Sink(root, output.files, progress)
+    for path, content in output.contents.items():
+        sink.add(path, content)
+    for producer in output.producers:
+        producer(sink)
+    unmade = [p for p in output.files if p not in sink.made]
+    if unmade:
+        raise ValueError(f"planned but not made: {unmade[:3]}")  # a bug in a family
+    pdfs: list[str] = []
+    if pdf:
+        for made in pdf_converter.convert([root / p for p in output.pdf_candidates]):
+            os.chmod(made, 0o600)
+            pdfs.append(made.relative_to(root).as_posix())
+    for directory in {(root / p).parent for p in [*output.files, *pdfs]}:
+        _fsync_dir(directory)
+    return list(output.files), pdfs
+
+
+def _check_targets(folder: Path, paths: list[str]) -> None:
+    """Only files are ever replaced: a folder (or anything else) where a file is planned, or a
+    file where a folder is needed, stops the run before anything is made."""
+    for rel in paths:
+        target = folder / rel
+        for parent in PurePosixPath(rel).parents:
+            if str(parent) != "." and (folder / parent).exists() and not (folder / parent).is_dir():
+                raise OutputError(f"Kan inte skriva {rel} i {folder}: {parent} är en fil, inte en mapp. "
+                                  "Flytta undan den eller välj en annan mapp med -o. Inget har skrivits.")
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            raise OutputError(f"Kan inte skriva {rel} i {folder}: där finns redan något som inte är en vanlig fil "
+                              "(en mapp eller en länk). Flytta undan det eller välj en annan mapp med -o. Inget har skrivits.")
+
+
+def _new_staging(folder: Path) -> tuple[Path, int]:
+    staging = folder / f"{STAGING_PREFIX}{secrets.token_hex(4)}"
+    staging.mkdir(mode=0o700)
+    (staging / NEW).mkdir(mode=0o700)
+    lock = os.open(staging / LOCK, os.O_WRONLY | os.O_CREAT, 0o600)
+    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return staging, lock
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM back while files are renamed, so an interrupt lands after the commit
+    (or its undo) rather than in the middle."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _commit(folder: Path, staging: Path, paths: list[str]) -> None:
+    """Move the older files aside and the new ones into place, from a journal that ``recover``
+    can undo after SIGKILL."""
+    _check_targets(folder, paths)
+    entries = [{"path": p, "previous": (folder / p).exists()} for p in paths]
+    parents = {str(parent) for p in paths for parent in PurePosixPath(p).parents} - {"."}
+    new_dirs = [d for d in sorted(parents, key=len) if not (folder / d).exists()]
+    journal = staging / JOURNAL
+    with _signals_held():
+        _write_file(journal, json.dumps({"files": entries, "dirs": new_dirs}).encode())
+        _fsync_dir(staging)
         try:
-            for name, tmp in temporaries:
-                target = folder / name
-                previous = None
-                if target.exists():
-                    previous = target.with_name(f".formkit-{tmp.stem}.old")
-                    try:
-                        os.link(target, previous)
-                    except OSError:  # a file system without hard links: no undo for this one
-                        previous = None
-                os.replace(tmp, target)
-                done.append((target, previous))
-        except OSError as exc:
-            for target, previous in reversed(done):
-                if previous is not None:
-                    os.replace(previous, target)
-                else:
-                    target.unlink(missing_ok=True)
-            for _, tmp in temporaries:
-                tmp.unlink(missing_ok=True)
-            raise OutputError(f"Kunde inte skriva {name} i {folder}: {_reason(exc)}. Mappen är som förut.") from None
-        for _, previous in done:
-            if previous is not None:
-                previous.unlink(missing_ok=True)
-        return [target for target, _ in done]
+            for d in new_dirs:
+                (folder / d).mkdir(mode=0o700)
+            for entry in entries:
+                rel = entry["path"]
+                target = folder / rel
+                if entry["previous"]:
+                    aside = staging / PREVIOUS / rel
+                    aside.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                    os.replace(target, aside)
+                os.replace(staging / NEW / rel, target)
+            for directory in {folder / PurePosixPath(p).parent for p in paths}:
+                _fsync_dir(directory)
+        except OSError:
+            _undo(folder, staging)
+            raise
+        journal.unlink()
+        _fsync_dir(staging)
+
+
+def _undo(folder: Path, staging: Path) -> None:
+    """Put every older file back and remove every new one, from the journal."""
+    journal = json.loads((staging / JOURNAL).read_text())
+    for entry in reversed(journal["files"]):
+        rel = entry["path"]
+        target = folder / rel
+        aside = staging / PREVIOUS / rel
+        if entry["previous"]:
+            if aside.exists():
+                os.replace(aside, target)
+        elif not (staging / NEW / rel).exists() and target.exists():
+            target.unlink()
+    for d in reversed(journal["dirs"]):
+        with contextlib.suppress(OSError):
+            (folder / d).rmdir()
+    _fsync_dir(folder)
+
+
+def recover(folder: Path) -> list[str]:
+    """Remove what an interrupted run left in ``folder``: a staging folder whose lock nobody
+    holds. A commit it was in the middle of is undone first. Returns what was done, in Swedish."""
+    messages = []
+    for staging in sorted(folder.glob(f"{STAGING_PREFIX}*")):
+        if not staging.is_dir():
+            continue
+        try:
+            lock = os.open(staging / LOCK, os.O_WRONLY)
+        except FileNotFoundError:
+            lock = None
+        except OSError:
+            continue
+        try:
+            if lock is not None:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # another formkit is writing here right now
+            undone = (staging / JOURNAL).exists()
+            if undone:
+                _undo(folder, staging)
+            shutil.rmtree(staging, ignore_errors=True)
+            messages.append(
+                f"En tidigare körning avbröts innan den var klar; dess ofärdiga filer ({staging.name}) togs bort"
+                + (" och filerna den höll på att ersätta lades tillbaka" if undone else "")
+                + ". Mappen är som före den körningen."
+            )
+        finally:
+            if lock is not None:
+                os.close(lock)
+    return messages
+
+
+def write_file(path: Path, data: bytes, title: str = "fil") -> Written:
+    """One file, the same safe way (used for single files such as a saved template)."""
+    output = Output(title)
+    output.add(path.name, data)
+    return write(output, path.parent)

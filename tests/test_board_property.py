@@ -14,7 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from formkit.board.boards import build_boards
+from formkit.board.boards import BoardOptions, plan
+from formkit.case.model import load_case
+from formkit.output import write
+
+
+def build_boards(case: Path, out: Path) -> None:
+    write(plan(load_case(case), BoardOptions(folder=out)), out)
 
 NOTE = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"),

@@ -184,7 +184,7 @@ def test_a_period_that_has_not_begun(tmp_path):
 def test_libreoffice_opens_the_workbook_and_the_docx(tmp_path):
     result, out = run(tmp_path, "--period", "2026-T1", "--threshold", "1")
     assert result.exit_code == 0, result.output
-    pdfs = convert([out / XLSX, out / DOCX], tmp_path / "pdf")
+    pdfs = convert([out / XLSX, out / DOCX])
     texts = {p.name: subprocess.run(["pdftotext", str(p), "-"], capture_output=True, text=True, check=True).stdout
              for p in pdfs}
     sheet_text = texts["oppenvard-bilaga-4_2026-T1_diagram.pdf"]

@@ -133,7 +133,7 @@ def test_combined_pdf_has_one_page_per_letter_and_restarted_lists(tmp_path: Path
 
     template = CompiledTemplate(make_template(tmp_path / "t.docx", "Hej {{ name }}", numbered=2))
     (tmp_path / "c.docx").write_bytes(combine([template.render({"name": n}, n) for n in ("Åsa", "Bo", "Cia")]))
-    [pdf] = convert([tmp_path / "c.docx"], tmp_path / "pdf")
+    [pdf] = convert([tmp_path / "c.docx"])
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert re.search(r"^Pages:\s+3$", info, flags=re.M), info
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout

@@ -9,35 +9,13 @@ from pathlib import Path
 
 from formkit.board import merge, sheet
 from formkit.board.columns import BACKUP_FOLDER, BOARD_PREFIX, handelse_text, rows_for
-from formkit.case.model import Case, load_case
+from formkit.case.model import Case
 from formkit.errors import DataError
-from formkit.output import Batch
+from formkit.options import Options
+from formkit.output import Output
 
 
 # --- the command ---------------------------------------------------------------------------
-
-@dataclass
-class BoardResult:
-    written: list[Path] = field(default_factory=list)
-    backups: list[Path] = field(default_factory=list)
-    decisions: int = 0
-    manual_rows: int = 0
-    archived: int = 0
-
-    @property
-    def summary(self) -> str:
-        n = len(self.written)
-        folder = self.written[0].parent if self.written else Path(".")
-        text = f"Skrev {n} {'uppföljningstavla' if n == 1 else 'uppföljningstavlor'} i {folder} ({self.decisions} beslut"
-        if self.manual_rows:
-            text += f", {self.manual_rows} egna rader behållna"
-        if self.archived:
-            text += f", {self.archived} beslut flyttade till fliken Arkiv"
-        text += ")."
-        if self.backups:
-            text += f" Den tidigare versionen finns i {self.backups[0].parent}."
-        return text
-
 
 def assessors(case: Case, assessor_id: str | None) -> list[str]:
     """The assessors to make boards for: all with role assessor, or the one asked for."""
@@ -58,44 +36,54 @@ def board_path(out: Path, assessor_id: str) -> Path:
     return out / f"{BOARD_PREFIX}{assessor_id}.xlsx"
 
 
-def build_boards(case_path: Path, out: Path, assessor_id: str | None = None,
-                 now: dt.datetime | None = None) -> BoardResult:
-    """Make (or regenerate) the board of every assessor (or one), keeping what they typed."""
-    return write_boards(load_case(case_path), out, assessor_id, now)
+@dataclass(frozen=True)
+class BoardOptions(Options):
+    """``assessor``: one assessor's board instead of all; ``folder``: where the boards are (the
+    existing ones are read and regenerated there); ``now``: the time stamp of the backups."""
+
+    assessor: str | None = None
+    folder: Path = Path("ut")
+    now: dt.datetime = field(default_factory=dt.datetime.now)
 
 
-def write_boards(case: Case, out: Path, assessor_id: str | None = None,
-                 now: dt.datetime | None = None) -> BoardResult:
-    """The boards of a loaded case. Every board is built in memory first; if any is open in
-    Excel/LibreOffice or cannot be read, nothing at all is written."""
-    now = now or dt.datetime.now()
-    ids = assessors(case, assessor_id)
-    paths = [board_path(out, a) for a in ids]
+def plan(case: Case, options: BoardOptions) -> Output:
+    """Every assessor's board (or one), regenerated from the case file over what is already in
+    ``options.folder``; the previous versions go to ``sakerhetskopior/`` in the same commit. A
+    board open in Excel or LibreOffice, or one that cannot be read, stops the whole run."""
+    ids = assessors(case, options.assessor)
+    paths = [board_path(options.folder, a) for a in ids]
     for path in paths:
         merge.refuse_if_open(path)
-    result = BoardResult()
-    boards = Batch(out)
-    backups = Batch(out / BACKUP_FOLDER)
+    output = Output("uppföljningstavlor")
+    decisions = manual_rows = archived = 0
+    backups: list[str] = []
     for a, path in zip(ids, paths):
         system_rows = rows_for(case, a)
         old = merge.read_board(path) if path.exists() else None
-        merged = merge.merge(system_rows, old, today=now.date())
+        merged = merge.merge(system_rows, old, today=options.now.date())
         staff = case.staff_member(a)
-        boards.add(path.name, sheet.workbook_bytes(merged, assessor_name=staff.name, made=now.date()))
+        output.add(path.name, sheet.workbook_bytes(merged, assessor_name=staff.name, made=options.now.date()))
         if old is not None:
-            backups.add(merge.backup_name(path, now, out / BACKUP_FOLDER), path.read_bytes())
-        result.decisions += len(system_rows)
-        result.manual_rows += merged.manual_count
-        result.archived += merged.newly_archived
-    if backups.files:
-        result.backups = backups.commit()
-    result.written = boards.commit()
-    return result
+            name = f"{BACKUP_FOLDER}/{merge.backup_name(path, options.now, options.folder / BACKUP_FOLDER)}"
+            output.add(name, path.read_bytes())
+            backups.append(name)
+        decisions += len(system_rows)
+        manual_rows += merged.manual_count
+        archived += merged.newly_archived
+    n = len(ids)
+    text = f"{n} {'uppföljningstavla' if n == 1 else 'uppföljningstavlor'} med {decisions} beslut"
+    if manual_rows:
+        text += f", {manual_rows} egna rader behållna"
+    if archived:
+        text += f", {archived} beslut flyttade till fliken Arkiv"
+    output.summary.append(text + ".")
+    if backups:
+        output.summary.append(f"Den tidigare versionen finns i {BACKUP_FOLDER}/.")
+    return output
 
 
-def journal_text(case_path: Path, decision_id: str) -> str:
+def journal_text(case: Case, decision_id: str) -> str:
     """The händelse text of one decision's latest follow-up, for ``--journal``."""
-    case = load_case(case_path)
     by_id = {d.id: d for d in case.decisions}
     decision = by_id.get(decision_id)
     if decision is None:

@@ -4,9 +4,9 @@ Seed 001 (Brukarundersökning hemtjänst): letter 1 in February announces Social
 survey, letter 2 in June thanks, letter 3 keeps in touch (good examples, synpunkter and
 klagomål, synpunktskort and svarskuvert), letter 4 gives the unit's result and planned actions.
 
-``build_batch`` plans the recipients (each client of the chosen units, plus a copy to every
+``plan`` chooses the recipients (each client of the chosen units, plus a copy to every
 representative who looks after the client's rights and receives letters), renders every letter
-from templates compiled once, and writes everything in one go:
+from templates compiled once when the output is written (``formkit.output.write``):
 
 * ``brukarbrev-<n>_<id>.docx`` per recipient, ``utskrift_brukarbrev-<n>.docx`` (one print file),
   ``adresslista_brukarbrev-<n>.xlsx`` (for the mailing) and ``forteckning_brukarbrev-<n>.csv``;
@@ -22,22 +22,21 @@ small dict: unit, contact and survey contexts are built once per unit.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from formkit import pdf
-from formkit.case import clientlist
-from formkit.letters import addresslist
 from formkit import templates as template_files
-from formkit.case.model import ROLE_NAMES, Address, Case, Client, Representative, Unit, load_case
+from formkit.case import clientlist
+from formkit.case.model import ROLE_NAMES, Address, Case, Client, Representative, Unit
 from formkit.docx.combine import combine
-from formkit.errors import DataError, OutputError
-from formkit.fields import FieldSet, common_context, register, unit_context
-from formkit.output import Batch, csv_bytes, ensure_folder
 from formkit.docx.render import CompiledTemplate, Rendered
+from formkit.errors import DataError
+from formkit.fields import FieldSet, common_context, register, unit_context
+from formkit.letters import addresslist
+from formkit.options import Options
+from formkit.output import Output, Sink, csv_bytes
 
 PROTECTED_FOLDER = "skyddad-identitet"
 INNER_ENVELOPE = "skyddad-identitet-innerkuvert.docx"
@@ -89,9 +88,6 @@ INNER_ENVELOPE_FIELDS = {
 register(FieldSet("letters", ("brukarbrev-*.docx",), "Brukarbrev 1–4", LETTER_FIELDS))
 register(FieldSet("letters", (INNER_ENVELOPE,), "Innerkuvert för post via Skatteverket", INNER_ENVELOPE_FIELDS))
 
-Progress = Callable[[Iterable[Any], str, int], Iterable[Any]]
-
-
 @dataclass(frozen=True)
 class Recipient:
     """One letter to write: to the client, or a copy (``copy`` = 1, 2, …) to a representative."""
@@ -121,45 +117,6 @@ class Recipient:
         return self.client.protected_identity and not self.copy
 
 
-@dataclass
-class LetterResult:
-    """What a batch wrote and skipped; ``summary`` is the line the CLI prints."""
-
-    number: int
-    folder: Path
-    letters: int = 0
-    copies: int = 0
-    protected: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)
-    pdfs: list[Path] = field(default_factory=list)
-
-    def summary(self) -> str:
-        n = self.number
-        parts = [
-            f"Skrev brukarbrev {n} till {_count(self.letters, 'klient', 'klienter')}"
-            + (f" och {_count(self.copies, 'kopia', 'kopior')} till företrädare" if self.copies else "")
-            + f" i {self.folder}: en fil per mottagare, utskrift_brukarbrev-{n}.docx, "
-            f"adresslista_brukarbrev-{n}.xlsx och forteckning_brukarbrev-{n}.csv"
-            + (f", och {len(self.pdfs)} PDF-filer" if self.pdfs else "")
-            + "."
-        ]
-        if self.protected:
-            parts.append(
-                f"{self.protected} med skyddad identitet: breven ligger i {self.folder / PROTECTED_FOLDER} "
-                "med innerkuvert och skickas via Skatteverket."
-            )
-        if self.skipped:
-            shown = ", ".join(f"{rid} ({reason})" for rid, reason in self.skipped[:5])
-            more = f" och {len(self.skipped) - 5} till (se förteckningen)" if len(self.skipped) > 5 else ""
-            parts.append(f"Hoppade över {len(self.skipped)}: {shown}{more}.")
-        return " ".join(parts)
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 # --- planning ----------------------------------------------------------------------------------
 
 def select_units(case: Case, unit_id: str | None) -> list[Unit]:
@@ -175,7 +132,7 @@ def select_units(case: Case, unit_id: str | None) -> list[Unit]:
     return units
 
 
-def plan(clients: Sequence[Client], unit_ids: set[str]) -> tuple[list[Recipient], list[tuple[str, str]]]:
+def choose_recipients(clients: Sequence[Client], unit_ids: set[str]) -> tuple[list[Recipient], list[tuple[str, str]]]:
     """Recipients in the clients' order (each copy right after its client) and what was skipped."""
     recipients: list[Recipient] = []
     skipped: list[tuple[str, str]] = []
@@ -264,54 +221,35 @@ def letter_context(base: dict[str, Any], recipient: Recipient) -> dict[str, Any]
 
 # --- the batch ---------------------------------------------------------------------------------
 
-def run(
-    case_path: Path,
-    number: int,
-    out: Path,
-    *,
-    unit_id: str | None = None,
-    client_list: Path | None = None,
-    templates_dir: Path | None = None,
-    make_pdf: bool = False,
-    today: dt.date | None = None,
-    progress: Progress | None = None,
-) -> LetterResult:
-    """``formkit letters``: read the case file (and the coordinator's own list, if given), then
-    build and write the batch."""
-    case = load_case(case_path)
-    clients = clientlist.read_clients(client_list, case, unit_id) if client_list is not None else None
-    return build_batch(case, number, out, unit_id=unit_id, clients=clients, templates_dir=templates_dir,
-                       make_pdf=make_pdf, today=today, progress=progress)
+@dataclass(frozen=True)
+class LetterOptions(Options):
+    """``number``: brukarbrev 1–4; ``unit``: one unit instead of every home-care unit;
+    ``client_list``: the coordinator's own list (xlsx/csv) instead of the case file's clients."""
+
+    number: int = 1
+    unit: str | None = None
+    client_list: Path | None = None
 
 
-def build_batch(
-    case: Case,
-    number: int,
-    out: Path,
-    *,
-    unit_id: str | None = None,
-    clients: Sequence[Client] | None = None,
-    templates_dir: Path | None = None,
-    make_pdf: bool = False,
-    today: dt.date | None = None,
-    progress: Progress | None = None,
-) -> LetterResult:
-    """Write brukarbrev ``number`` for the chosen units' clients (or ``clients`` from the
-    coordinator's own list) to ``out``; everything or nothing."""
+def plan(case: Case, options: LetterOptions) -> Output:
+    """Brukarbrev ``options.number`` for the chosen units' clients: everything is checked and
+    every file named here; the letters are rendered one by one when the output is written."""
+    number = options.number
     if number not in LETTER_NAMES:
         raise DataError(f"Det finns inget brukarbrev {number}; välj 1, 2, 3 eller 4.")
-    today = today or dt.date.today()
-    units = select_units(case, unit_id)
+    today = options.today
+    clients = (clientlist.read_clients(options.client_list, case, options.unit)
+               if options.client_list is not None else case.clients)
+    units = select_units(case, options.unit)
     unit_ids = {u.id for u in units}
-    source = list(case.clients if clients is None else clients)
-    if not any(c.unit in unit_ids for c in source):
+    if not any(c.unit in unit_ids for c in clients):
         raise DataError(f"Inga klienter hör till {', '.join(sorted(unit_ids))}; inget har skrivits.")
-    recipients, skipped = plan(source, unit_ids)
-    result = LetterResult(number, out, skipped=skipped)
+    recipients, skipped = choose_recipients(clients, unit_ids)
     if not recipients:
         raise DataError(f"Inga brev att skriva: alla klienter hoppades över ({'; '.join(f'{i}: {r}' for i, r in skipped[:5])}).")
 
-    template = CompiledTemplate(template_files.find("letters", f"brukarbrev-{number}.docx", templates_dir))
+    template = CompiledTemplate(template_files.find("letters", f"brukarbrev-{number}.docx", options.templates))
+    envelope = CompiledTemplate(template_files.find("letters", INNER_ENVELOPE, options.templates))
     common = common_context(case, today)
     bases = {
         u.id: {
@@ -323,92 +261,72 @@ def build_batch(
         }
         for u in units
     }
-    main_docs: list[tuple[Recipient, Rendered]] = []
-    protected_docs: list[tuple[Recipient, Rendered]] = []
-    steps = progress(recipients, "Skriver brev", len(recipients)) if progress else recipients
-    for recipient in steps:
-        rendered = template.render(letter_context(bases[recipient.client.unit], recipient), record=recipient.id)
-        (protected_docs if recipient.protected else main_docs).append((recipient, rendered))
-
     stem = f"brukarbrev-{number}"
-    main = Batch(out)
-    protected = Batch(out / PROTECTED_FOLDER)
-    rows: list[list[object]] = []
-    for batch, docs, prefix in ((main, main_docs, ""), (protected, protected_docs, f"{PROTECTED_FOLDER}/")):
-        for recipient, rendered in docs:
-            name = f"{stem}_{recipient.id}.docx"
-            if name in batch.files:
-                raise DataError(f"Två mottagare skulle få samma filnamn {name}; ändra klient-id:t {recipient.client.id}.")
-            batch.add(name, rendered.to_bytes())
-            rows.append([recipient.id, recipient.client.id, "kopia" if recipient.copy else "brev", prefix + name, ""])
-    if main_docs:
-        main.add(f"utskrift_{stem}.docx", combine([r for _, r in main_docs]))
-    if protected_docs:
-        protected.add(f"utskrift-skyddad_{stem}.docx", combine([r for _, r in protected_docs]))
-        protected.add(f"innerkuvert_{stem}.docx", inner_envelopes(case, protected_docs, bases, templates_dir))
+    main = [r for r in recipients if not r.protected]
+    protected = [r for r in recipients if r.protected]
+    sets = [(main, "", f"utskrift_{stem}.docx")]
+    if protected:
+        sets.append((protected, f"{PROTECTED_FOLDER}/", f"utskrift-skyddad_{stem}.docx"))
+    envelope_name = f"{PROTECTED_FOLDER}/innerkuvert_{stem}.docx"
+    output = Output(LETTER_NAMES[number], skipped=skipped)
+    paths = [(f"{prefix}{stem}_{r.id}.docx", True) for group, prefix, _ in sets for r in group]
+    paths += [(prefix + print_name, True) for group, prefix, print_name in sets if group]
+    if protected:
+        paths.append((envelope_name, True))
+
+    def make(sink: Sink) -> None:
+        rendered: dict[str, list[Rendered]] = {prefix: [] for _, prefix, _ in sets}
+        for recipient in sink.progress(recipients, "Skriver brev", len(recipients)):
+            prefix = f"{PROTECTED_FOLDER}/" if recipient.protected else ""
+            letter = template.render(letter_context(bases[recipient.client.unit], recipient), record=recipient.id)
+            sink.add(f"{prefix}{stem}_{recipient.id}.docx", letter.to_bytes())
+            rendered[prefix].append(letter)
+        for _, prefix, print_name in sets:
+            if rendered[prefix]:
+                sink.add(prefix + print_name, combine(rendered[prefix]))
+        if protected:
+            sink.add(envelope_name, inner_envelopes(envelope, protected, bases))
+
+    output.produce(paths, make)
+    rows: list[list[object]] = [
+        [r.id, r.client.id, "kopia" if r.copy else "brev", f"{prefix}{stem}_{r.id}.docx", ""]
+        for group, prefix, _ in sets for r in group
+    ]
     rows += [[rid, rid.split("_kopia-")[0], "hoppades över", "", reason] for rid, reason in skipped]
-    main.add(f"forteckning_{stem}.csv", csv_bytes(["mottagare", "klient", "slag", "fil", "anmärkning"], rows))
-    main.add(
+    output.add(f"forteckning_{stem}.csv", csv_bytes(["mottagare", "klient", "slag", "fil", "anmärkning"], rows))
+    output.add(
         f"adresslista_{stem}.xlsx",
         addresslist.workbook_bytes(
-            [(r.name, r.address, r.client.id, "kopia" if r.copy else "brev", f"{stem}_{r.id}.docx") for r, _ in main_docs],
+            [(r.name, r.address, r.client.id, "kopia" if r.copy else "brev", f"{stem}_{r.id}.docx") for r in main],
             title=f"Adresslista brukarbrev {number}",
         ),
     )
+    letters = sum(1 for r in recipients if not r.copy)
+    copies = len(recipients) - letters
+    output.summary.append(
+        f"Brukarbrev {number} till {_count(letters, 'klient', 'klienter')}"
+        + (f" och {_count(copies, 'kopia', 'kopior')} till företrädare" if copies else "")
+        + f": en fil per mottagare, utskrift_{stem}.docx, adresslista_{stem}.xlsx och forteckning_{stem}.csv."
+    )
+    if protected:
+        output.summary.append(
+            f"{len(protected)} med skyddad identitet: breven ligger i {PROTECTED_FOLDER}/ "
+            "med innerkuvert och skickas via Skatteverket."
+        )
+    return output
 
-    result.letters = sum(1 for r, _ in main_docs + protected_docs if not r.copy)
-    result.copies = sum(1 for r, _ in main_docs if r.copy)
-    result.protected = len(protected_docs)
-    result.written = _commit(main, protected if protected_docs else None)
-    if make_pdf:
-        result.pdfs = _convert(result.written, out)
-    return result
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
-def inner_envelopes(
-    case: Case, docs: list[tuple[Recipient, Rendered]], bases: dict[str, dict[str, Any]], templates_dir: Path | None
-) -> bytes:
+def inner_envelopes(template: CompiledTemplate, recipients: list[Recipient], bases: dict[str, dict[str, Any]]) -> bytes:
     """One sheet per protected client: name and personal number for Skatteverket's forwarding."""
-    template = CompiledTemplate(template_files.find("letters", INNER_ENVELOPE, templates_dir))
     sheets = []
-    for recipient, _ in docs:
-        base = bases[recipient.client.unit]
+    for recipient in recipients:
         context = {
-            **base,
+            **bases[recipient.client.unit],
             "client": {"name": recipient.client.name, "personal_number": recipient.client.personal_number or ""},
         }
         sheets.append(template.render(context, record=recipient.client.id))
     return combine(sheets)
-
-
-def _commit(main: Batch, protected: Batch | None) -> list[Path]:
-    """Write the protected set first, then the main set; if the main set fails, remove the
-    protected files again so that a failed run leaves no partial batch."""
-    ensure_folder(main.folder)
-    written: list[Path] = []
-    if protected is not None:
-        written = protected.commit()
-    try:
-        written += main.commit()
-    except OutputError:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
-    return written
-
-
-def _convert(written: list[Path], out: Path) -> list[Path]:
-    """One LibreOffice run for every letter, print file and inner-envelope file; the PDFs of
-    the protected set are moved next to their .docx files."""
-    docx = [p for p in written if p.suffix == ".docx"]
-    made = pdf.convert(docx, out)
-    protected_stems = {p.stem for p in docx if p.parent.name == PROTECTED_FOLDER and p.parent.parent == out}
-    final = []
-    for path in made:
-        if path.stem in protected_stems:
-            target = out / PROTECTED_FOLDER / path.name
-            shutil.move(path, target)
-            final.append(target)
-        else:
-            final.append(path)
-    return final

@@ -1,28 +1,45 @@
-"""The meetings command: forms, minutes from notes, or what is due."""
+"""The meetings family's entry point: forms, minutes from notes, or what is due."""
 
 from __future__ import annotations
 
-import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
-from formkit.case.model import load_case
+from formkit.case.model import Case
+from formkit.errors import UsageError
 from formkit.meetings import due, minutes
-from formkit.meetings.forms import Result, build_forms
+from formkit.meetings.forms import build_forms
 from formkit.meetings.rules import DEFAULT_TEAM_DAY
+from formkit.options import Options
+from formkit.output import Output
+
+KINDS = ("term", "monthly", "homecoming")
 
 
-def run(case_path: Path, *, kind: str | None, client: str | None = None, support_person: str | None = None,
-        out: Path = Path("ut"), templates: Path | None = None, make_pdf: bool = False,
-        at: dt.date | None = None, notes: Path | None = None, show_due: bool = False,
-        team_day: str = DEFAULT_TEAM_DAY) -> Result:
-    """The one entry point of the command: forms, minutes from notes, or what is due."""
-    case = load_case(case_path)
-    today = at or dt.date.today()
-    if show_due:
-        return due.report(case, today, out, team_day)
-    if notes is not None:
-        return minutes.build(case, notes, today, out, templates, make_pdf)
-    assert kind is not None  # the CLI requires --kind here
-    return build_forms(case, kind, client, support_person, today, out, templates, make_pdf, team_day)
+@dataclass(frozen=True)
+class MeetingOptions(Options):
+    """``kind``: term, monthly or homecoming; ``client``/``support_person``: narrow the batch;
+    ``notes``: a notes file to fill the minutes from; ``due``: list what is missing instead;
+    ``team_day``: the weekday of the verksamhetsmöte for the rolling schedule."""
+
+    kind: str | None = None
+    client: str | None = None
+    support_person: str | None = None
+    notes: Path | None = None
+    due: bool = False
+    team_day: str = DEFAULT_TEAM_DAY
 
 
+def plan(case: Case, options: MeetingOptions) -> Output:
+    if options.client and options.support_person:
+        raise UsageError("Välj antingen --client eller --support-person, inte båda.")
+    if options.due:
+        return due.report(case, options.today, options.team_day)
+    if options.notes is not None:
+        if options.kind not in (None, "term"):
+            raise UsageError("--minutes gäller terminssamtal: använd --kind term.")
+        return minutes.build(case, options.notes, options.today, options.templates)
+    if options.kind not in KINDS:
+        raise UsageError("Ange --kind term, monthly eller homecoming (eller --due).")
+    return build_forms(case, options.kind, options.client, options.support_person, options.today,
+                       options.templates, options.team_day)

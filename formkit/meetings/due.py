@@ -23,14 +23,13 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from formkit import output
 from formkit.case.model import Case, Client
-from formkit.meetings.forms import Result
 from formkit.meetings.rules import (
     DEFAULT_TEAM_DAY, covered, homecoming_deadline, homecoming_in_time, meetings_of, month_of,
     rolling_schedule, term_of,
 )
 from formkit.swedish import weekday
+from formkit.output import Output
 from formkit.xlsx import put
 
 HEADER = ["Vad", "Klient-id", "Klient", "Stödperson", "Datum", "Att göra"]
@@ -80,23 +79,23 @@ def find_due(case: Case, at: dt.date) -> list[Due]:
     return out
 
 
-def report(case: Case, at: dt.date, out: Path, team_day: str = DEFAULT_TEAM_DAY) -> Result:
+def report(case: Case, at: dt.date, team_day: str = DEFAULT_TEAM_DAY) -> Output:
     """The table for the terminal, the xlsx, and the summary line."""
     rows = find_due(case, at)
     month = month_of(at)
     schedule = rolling_schedule(case, month, team_day)
     held_monthly = {c.id for c in covered(case, "monthly") if meetings_of(case, c, "monthly", month)}
     name = f"moten-att-gora_{at.isoformat()}.xlsx"
-    batch = output.Batch(out)
-    batch.add(name, workbook_bytes(case, rows, schedule, held_monthly))
-    written = batch.commit()
+    result = Output("möten att göra", text=terminal_table(rows, schedule, case, month.label))
+    result.add(name, workbook_bytes(case, rows, schedule, held_monthly))
     counts = {what: sum(1 for r in rows if r.what == what) for what in ("terminssamtal", "månadsuppföljning", "hemgångssamtal")}
     if rows:
         summary = (f"{len(rows)} saker att göra den {at.isoformat()}: "
-                   + ", ".join(f"{n} {what}" for what, n in counts.items() if n) + f". Listan finns i {written[0]}.")
+                   + ", ".join(f"{n} {what}" for what, n in counts.items() if n) + f". Listan finns i {name}.")
     else:
-        summary = f"Inget saknas den {at.isoformat()}: alla terminssamtal, månadsuppföljningar och hemgångssamtal är i ordning. Listan finns i {written[0]}."
-    return Result(summary, table=terminal_table(rows, schedule, case, month.label), written=written)
+        summary = f"Inget saknas den {at.isoformat()}: alla terminssamtal, månadsuppföljningar och hemgångssamtal är i ordning. Listan finns i {name}."
+    result.summary.append(summary)
+    return result
 
 
 def terminal_table(rows: list[Due], schedule: list, case: Case, month_label: str) -> str:

@@ -10,12 +10,11 @@ This module builds the contexts, renders every document in memory and writes the
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from formkit import output, pdf, templates as template_files
-from formkit.case.model import ROLE_NAMES, Case, Client, Meeting, load_case
+from formkit import templates as template_files
+from formkit.case.model import ROLE_NAMES, Case, Client, Meeting
 from formkit.docx.combine import combine
 from formkit.fields import FieldSet, common_context, register, staff_context, unit_context
 from formkit.meetings.rules import (
@@ -24,6 +23,7 @@ from formkit.meetings.rules import (
     select_clients, term_of,
 )
 from formkit.docx.render import CompiledTemplate, Rendered
+from formkit.output import Output
 
 CHECKBOX = "\u2610"
 TEMPLATES = {
@@ -32,16 +32,8 @@ TEMPLATES = {
     "homecoming": ("hemgangssamtal.docx",),
 }
 NO_SUPPORT_PERSON = "utan-stodperson"
+KIND_NAMES = {"term": "terminssamtal", "monthly": "månadsuppföljning", "homecoming": "hemgångssamtal"}
 BLANK_ROWS = {"participants": 3, "actions": 4, "homecoming": 10}
-
-
-@dataclass
-class Result:
-    """What a run did: the summary line, an optional table for the terminal, the files."""
-
-    summary: str
-    table: str = ""
-    written: list[Path] = field(default_factory=list)
 
 
 # --- shared context ------------------------------------------------------------------------
@@ -219,14 +211,14 @@ def homecoming_context(case: Case, client: Client, today: dt.date) -> dict[str, 
 # --- the batch -----------------------------------------------------------------------------
 
 def build_forms(case: Case, kind: str, client_id: str | None, support_person: str | None, today: dt.date,
-                out: Path, user_templates: Path | None, make_pdf: bool, team_day: str = DEFAULT_TEAM_DAY) -> Result:
-    """Render every form in memory, then write them all (or nothing)."""
+                user_templates: Path | None, team_day: str = DEFAULT_TEAM_DAY) -> Output:
+    """Every form of ``kind`` for the chosen clients, one file each and a print file per stödperson."""
     clients = select_clients(case, kind, client_id, support_person)
     compiled = {name: CompiledTemplate(template_files.find("forms", name, user_templates)) for name in TEMPLATES[kind]}
     notes: dict[str, list[str]] = {k: [] for k in ("not_booked", "held", "nobody", "protected", "unreachable", "no_rights")}
     team_dates = {s.client: s.date for s in rolling_schedule(case, month_of(today), team_day)} if kind == "monthly" else {}
     groups: dict[str, dict[str, list[Rendered]]] = {}
-    batch = output.Batch(out)
+    result = Output(KIND_NAMES[kind])
     for client in clients:
         if kind == "term":
             docs = term_documents(case, client, today, compiled, notes)
@@ -241,23 +233,19 @@ def build_forms(case: Case, kind: str, client_id: str | None, support_person: st
             if not rendered:
                 continue
             stem = name.removesuffix(".docx")
-            batch.add(f"{stem}_{client.id}.docx", rendered[0].to_bytes() if len(rendered) == 1 else combine(rendered))
+            result.add(f"{stem}_{client.id}.docx", rendered[0].to_bytes() if len(rendered) == 1 else combine(rendered), pdf=True)
             group.setdefault(name, []).extend(rendered)
     for person, docs in sorted(groups.items()):
         for name, rendered in docs.items():
-            batch.add(f"utskrift_{person}_{name.removesuffix('.docx')}.docx", combine(rendered))
-    written = batch.commit()
-    pdfs = pdf.convert([p for p in written if p.suffix == ".docx"], out) if make_pdf else []
-    return Result(summary_line(kind, clients, groups, written, pdfs, out, notes), written=written + pdfs)
+            result.add(f"utskrift_{person}_{name.removesuffix('.docx')}.docx", combine(rendered), pdf=True)
+    result.summary.append(summary_line(kind, clients, groups, notes))
+    return result
 
 
-def summary_line(kind: str, clients: list[Client], groups: dict, written: list[Path], pdfs: list[Path],
-                 out: Path, notes: dict[str, list[str]]) -> str:
-    what = {"term": "terminssamtal", "monthly": "månadsuppföljning", "homecoming": "hemgångssamtal"}[kind]
+def summary_line(kind: str, clients: list[Client], groups: dict, notes: dict[str, list[str]]) -> str:
     people = len([g for g in groups if g != NO_SUPPORT_PERSON])
-    line = (f"Skrev {what} för {len(clients)} {'klient' if len(clients) == 1 else 'klienter'} "
-            f"({people} {'stödperson' if people == 1 else 'stödpersoner'}): {len(written)} filer i {out}"
-            + (f", {len(pdfs)} PDF" if pdfs else "") + ".")
+    line = (f"{KIND_NAMES[kind].capitalize()} för {len(clients)} {'klient' if len(clients) == 1 else 'klienter'} "
+            f"({people} {'stödperson' if people == 1 else 'stödpersoner'}).")
     warnings = {
         "nobody": "Ingen att bjuda in (lägg till adress eller e-post, eller en företrädare med looks_after_rights)",
         "not_booked": "Inget bokat terminssamtal denna termin, så ingen inbjudan",

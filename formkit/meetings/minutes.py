@@ -20,13 +20,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from formkit import output, pdf, templates as template_files
+from formkit import templates as template_files
 from formkit.case import yamlsource
 from formkit.case.model import ROLE_NAMES, Case, Clock, Model, Text, YesNo, translate_error
 from formkit.errors import Problem, ProblemListError
-from formkit.meetings.forms import TEMPLATES, Result, client_base, period_context, questions_context
+from formkit.meetings.forms import TEMPLATES, client_base, period_context, questions_context
 from formkit.meetings.rules import DOCUMENTATION_STATEMENT, TERM_QUESTIONS, find_question, meetings_of, term_of
 from formkit.docx.render import CompiledTemplate
+from formkit.output import Output, csv_bytes
 
 EXAMPLE = """\
 client: b-012
@@ -120,7 +121,7 @@ def load_notes(path: Path, case: Case) -> tuple[Notes, dict[str, str]]:
     return notes, answers
 
 
-def build(case: Case, notes_path: Path, today: dt.date, out: Path, user_templates: Path | None, make_pdf: bool) -> Result:
+def build(case: Case, notes_path: Path, today: dt.date, user_templates: Path | None) -> Output:
     """The unit's copy, the clean copy for the relatives and their mailing list, all or nothing."""
     notes, answers = load_notes(notes_path, case)
     client = case.clients_by_id[notes.client]
@@ -162,24 +163,24 @@ def build(case: Case, notes_path: Path, today: dt.date, out: Path, user_template
     name = TEMPLATES["term"][2]
     template = CompiledTemplate(template_files.find("forms", name, user_templates))
     stem = f"{client.id}_{held.isoformat()}"
-    batch = output.Batch(out)
-    batch.add(f"terminssamtal-minnesanteckningar_{stem}.docx", template.render({**context, "internal": True}, client.id).to_bytes())
-    batch.add(f"terminssamtal-renskrivna_{stem}.docx", template.render({**context, "internal": False}, client.id).to_bytes())
-    batch.add(f"terminssamtal-utskick_{stem}.csv", output.csv_bytes(
+    result = Output("minnesanteckningar")
+    result.add(f"terminssamtal-minnesanteckningar_{stem}.docx",
+               template.render({**context, "internal": True}, client.id).to_bytes(), pdf=True)
+    result.add(f"terminssamtal-renskrivna_{stem}.docx",
+               template.render({**context, "internal": False}, client.id).to_bytes(), pdf=True)
+    result.add(f"terminssamtal-utskick_{stem}.csv", csv_bytes(
         ["namn", "roll", "e-post"], [[r["name"], r["role"], r["email"]] for r in relatives]))
-    written = batch.commit()
-    pdfs = pdf.convert([p for p in written if p.suffix == ".docx"], out) if make_pdf else []
     without_email = sum(1 for r in relatives if not r["email"])
-    summary = (f"Skrev minnesanteckningarna från terminssamtalet med {client.id} {held.isoformat()} i {out}: "
+    summary = (f"Minnesanteckningarna från terminssamtalet med {client.id} {held.isoformat()}: "
                f"enhetens exemplar och en renskriven kopia till {len(relatives)} "
                f"{'anhörig' if len(relatives) == 1 else 'anhöriga'} som deltog"
-               + (f" ({without_email} utan e-post: skicka med post)" if without_email else "") + "."
-               + (f" {len(pdfs)} PDF." if pdfs else ""))
+               + (f" ({without_email} utan e-post: skicka med post)" if without_email else "") + ".")
     if not notes.informed:
         summary += " Obs: anteckningarna säger inte att deltagarna informerades om dokumentationen (informed: ja)."
     if not answers:
         summary += " Obs: inga svar på frågorna i anteckningsfilen."
-    return Result(summary, written=written + pdfs)
+    result.summary.append(summary)
+    return result
 
 
 def _role_of(case: Case, client_id: str, name: str) -> str:

@@ -8,7 +8,7 @@
   figures for the ledningsgrupp. The numbers come from ``formkit.opencare_figures``.
 
 Forms are pre-filled from the case file where it has the data and leave ruled lines where it
-has not. Every batch is built in memory and written with one ``Batch.commit()``: a bad record
+has not. ``plan`` returns one ``Output`` that ``formkit.output.write`` commits whole: a bad record
 means nothing is written. File names hold ids only, never a personal number.
 """
 
@@ -20,17 +20,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from formkit import pdf, templates
-from formkit.case.model import Case, Client, OpenCare, Stakeholder, load_case
+from formkit import templates
+from formkit.case.model import Case, Client, OpenCare, Stakeholder
 from formkit.docx.combine import combine
-from formkit.errors import DataError
+from formkit.errors import DataError, UsageError
 from formkit.fields import (
     FieldSet, UNIT_FIELDS, common_context, prefixed, register, staff_context, unit_context,
 )
 from formkit.opencare.figures import DEFAULT_THRESHOLD, Figure, Period, Summary, check_open_care, compute, ended, started
 from formkit.opencare.sheet import has_chart, workbook_bytes
-from formkit.output import Batch, csv_bytes
 from formkit.docx.render import CompiledTemplate, Rendered
+from formkit.options import Options
+from formkit.output import Output, csv_bytes
 
 STATUS_TEXT = {"ongoing": "pågår", "completed": "genomförd", "interrupted": "avbruten"}
 GENDER_CHOICES = [("female", "Kvinna"), ("male", "Man"), ("other", "Annan"), ("unknown", "Okänt/vill inte uppge")]
@@ -109,34 +110,32 @@ register(FieldSet("forms", ("oppenvard-bilaga-4.docx",), "Öppenvård bilaga 4, 
 }))
 
 
-@dataclass
-class Result:
-    written: list[Path]
-    summary: str
+@dataclass(frozen=True)
+class OpenCareOptions(Options):
+    """``appendix``: bilaga 1–4; ``period``: ÅÅÅÅ-Tn or ÅÅÅÅ (default depends on the appendix);
+    ``threshold``: bilaga 4 hides counts below it; ``client``: bilaga 1–2 for one client only;
+    ``source``: the case file's name, for messages."""
+
+    appendix: int = 4
+    period: str | None = None
+    threshold: int = DEFAULT_THRESHOLD
+    client: str | None = None
+    source: str = "ärendefilen"
 
 
-def run(case_path: Path, appendix: int, period_text: str | None, out: Path, *, threshold: int = DEFAULT_THRESHOLD,
-        template_dir: Path | None = None, to_pdf: bool = False, client_id: str | None = None,
-        today: dt.date | None = None) -> Result:
-    """Build one appendix batch from the case file and write it to ``out``."""
-    today = today or dt.date.today()
-    case = load_case(case_path)
-    source = str(case_path)
-    if appendix == 4:
+def plan(case: Case, options: OpenCareOptions) -> Output:
+    """One appendix batch: forms with a print file and a list, or the summary."""
+    today, period_text = options.today, options.period
+    if options.client is not None and options.appendix not in (1, 2):
+        raise UsageError("--client gäller bilaga 1 och 2.")
+    if options.appendix == 4:
         period = Period.parse(period_text) if period_text else Period.last_finished(today)
-        batch, printable, summary = _bilaga_4(case, period, threshold, out, template_dir, today, source)
-    elif appendix == 3:
+        return _bilaga_4(case, period, options.threshold, options.templates, today, options.source)
+    if options.appendix == 3:
         period = Period.parse(period_text) if period_text else Period(today.year)
-        batch, printable, summary = _bilaga_3(case, period.year, out, template_dir, today, source)
-    else:
-        period = Period.parse(period_text) if period_text else Period.containing(today)
-        batch, printable, summary = _bilaga_1_2(case, appendix, period, client_id, out, template_dir, today, source)
-    written = batch.commit()
-    if to_pdf:
-        pdfs = pdf.convert([out / name for name in printable], out)
-        written += pdfs
-        summary += f" PDF: {', '.join(p.name for p in pdfs)}."
-    return Result(written, summary)
+        return _bilaga_3(case, period.year, options.templates, today, options.source)
+    period = Period.parse(period_text) if period_text else Period.containing(today)
+    return _bilaga_1_2(case, options.appendix, period, options.client, options.templates, today, options.source)
 
 
 # --- shared context ------------------------------------------------------------------------
@@ -204,19 +203,20 @@ def _compile(number: int, template_dir: Path | None) -> CompiledTemplate:
     return CompiledTemplate(templates.find("forms", f"oppenvard-bilaga-{number}.docx", template_dir))
 
 
-def _add_print_batch(batch: Batch, stem: str, items: list[tuple[str, Rendered]], tail: str) -> str:
-    """One file per record and one combined print file; returns the print file's name."""
+def _add_print_batch(output: Output, stem: str, items: list[tuple[str, Rendered]], tail: str) -> str:
+    """One file per record and one combined print file (the one converted by --pdf); returns
+    the print file's name."""
     for record, rendered in items:
-        batch.add(f"{stem}_{record}.docx", rendered.to_bytes())
+        output.add(f"{stem}_{record}.docx", rendered.to_bytes())
     name = f"{stem}_alla_{tail}.docx"
-    batch.add(name, combine([rendered for _, rendered in items]))
+    output.add(name, combine([rendered for _, rendered in items]), pdf=True)
     return name
 
 
 # --- bilaga 1 and 2 ------------------------------------------------------------------------
 
-def _bilaga_1_2(case: Case, number: int, period: Period, client_id: str | None, out: Path,
-                template_dir: Path | None, today: dt.date, source: str) -> tuple[Batch, list[str], str]:
+def _bilaga_1_2(case: Case, number: int, period: Period, client_id: str | None,
+                template_dir: Path | None, today: dt.date, source: str) -> Output:
     check_open_care(case, source)
     chosen = started(case, period) if number == 1 else ended(case, period)
     what = "började" if number == 1 else "avslutades eller avbröts"
@@ -235,17 +235,17 @@ def _bilaga_1_2(case: Case, number: int, period: Period, client_id: str | None, 
         )
     template = _compile(number, template_dir)
     items = [(o.id, template.render(form_context(case, o, today), record=o.id)) for o in sorted(chosen, key=lambda o: (o.started, o.id))]
-    batch = Batch(out)
+    output = Output(f"öppenvård bilaga {number}")
     stem = f"oppenvard-bilaga-{number}"
-    print_file = _add_print_batch(batch, stem, items, period.code)
+    print_file = _add_print_batch(output, stem, items, period.code)
     rows = [[o.id, o.client, o.service, o.started.isoformat(), o.ended.isoformat() if o.ended else "", f"{stem}_{o.id}.docx"]
             for o in sorted(chosen, key=lambda o: (o.started, o.id))]
-    batch.add(f"{stem}_lista_{period.code}.csv",
+    output.add(f"{stem}_lista_{period.code}.csv",
               csv_bytes(["insats", "klient", "insatsens namn", "start", "slut", "fil"], rows))
     n = len(items)
-    summary = (f"Skrev bilaga {number} för {n} {'insats' if n == 1 else 'insatser'} som {what} under {period.label} "
-               f"i {out}: en fil per insats, utskriftsfilen {print_file} och en lista (csv).")
-    return batch, [print_file], summary
+    output.summary.append(f"Bilaga {number} för {n} {'insats' if n == 1 else 'insatser'} som {what} under {period.label}: "
+                          f"en fil per insats, utskriftsfilen {print_file} och en lista (csv).")
+    return output
 
 
 # --- bilaga 3 ------------------------------------------------------------------------------
@@ -282,8 +282,7 @@ def recipient_context(recipient: Stakeholder) -> dict[str, Any]:
     }
 
 
-def _bilaga_3(case: Case, year: int, out: Path, template_dir: Path | None, today: dt.date,
-              source: str) -> tuple[Batch, list[str], str]:
+def _bilaga_3(case: Case, year: int, template_dir: Path | None, today: dt.date, source: str) -> Output:
     if not case.open_care_recipients:
         raise DataError(
             f"{source} har inga mottagare för bilaga 3. Lägg till medarbetare, beställare och samarbetspartner under "
@@ -295,17 +294,17 @@ def _bilaga_3(case: Case, year: int, out: Path, template_dir: Path | None, today
               "return_to": return_to(case)}
     items = [(r.id, template.render({**shared, "recipient": recipient_context(r)}, record=r.id))
              for r in case.open_care_recipients]
-    batch = Batch(out)
+    output = Output("öppenvård bilaga 3")
     stem = "oppenvard-bilaga-3"
-    print_file = _add_print_batch(batch, stem, items, str(year))
+    print_file = _add_print_batch(output, stem, items, str(year))
     rows = [[r.id, r.name, KIND_TEXT[r.kind], r.organisation or "", r.email or "",
              ", ".join(r.address.lines) if r.address else "", f"{stem}_{r.id}.docx"] for r in case.open_care_recipients]
-    batch.add(f"{stem}_sandlista_{year}.csv",
+    output.add(f"{stem}_sandlista_{year}.csv",
               csv_bytes(["mottagare", "namn", "roll", "organisation", "e-post", "adress", "fil"], rows))
     n = len(items)
-    summary = (f"Skrev bilaga 3 till {n} mottagare i {out}: skicka {send.isoformat()}, "
-               f"svar senast {answer_by.isoformat()}. Utskriftsfil {print_file}, sändlista i csv.")
-    return batch, [print_file], summary
+    output.summary.append(f"Bilaga 3 till {n} mottagare: skicka {send.isoformat()}, "
+                          f"svar senast {answer_by.isoformat()}. Utskriftsfil {print_file}, sändlista i csv.")
+    return output
 
 
 # --- bilaga 4 ------------------------------------------------------------------------------
@@ -348,8 +347,8 @@ def summary_context(case: Case, summary: Summary, today: dt.date) -> dict[str, A
     }
 
 
-def _bilaga_4(case: Case, period: Period, threshold: int, out: Path, template_dir: Path | None, today: dt.date,
-              source: str) -> tuple[Batch, list[str], str]:
+def _bilaga_4(case: Case, period: Period, threshold: int, template_dir: Path | None, today: dt.date,
+              source: str) -> Output:
     if period.start > today:
         raise DataError(
             f"Perioden {period.label} har inte börjat ({period.start.isoformat()}); en sammanställning av den skulle bara "
@@ -359,12 +358,13 @@ def _bilaga_4(case: Case, period: Period, threshold: int, out: Path, template_di
     template = _compile(4, template_dir)
     docx_name = f"oppenvard-bilaga-4_{period.code}.docx"
     xlsx_name = f"oppenvard-bilaga-4_{period.code}_diagram.xlsx"
-    batch = Batch(out)
-    batch.add(docx_name, template.render(summary_context(case, summary, today), record=period.code).to_bytes())
-    batch.add(xlsx_name, workbook_bytes(summary, case.organisation.name, today))
+    output = Output("öppenvård bilaga 4")
+    output.add(docx_name, template.render(summary_context(case, summary, today), record=period.code).to_bytes(), pdf=True)
+    output.add(xlsx_name, workbook_bytes(summary, case.organisation.name, today), pdf=True)
     charts = sum(1 for f in summary.figures if has_chart(f))
     empty = [f.title for f in summary.figures if f.empty]
-    text = (f"Skrev bilaga 4 för {period.label} i {out}: {xlsx_name} ({charts} diagram) och {docx_name}. "
+    text = (f"Bilaga 4 för {period.label}: {xlsx_name} ({charts} diagram) och {docx_name}. "
             + ("Jämförd med " + summary.previous_period.label + "." if summary.has_previous else "Ingen föregående period att jämföra med.")
             + (f" Utan data denna period: {', '.join(empty)}." if empty else ""))
-    return batch, [docx_name, xlsx_name], text
+    output.summary.append(text)
+    return output
