@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterable
@@ -39,18 +40,28 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 log = logging.getLogger("formkit")
 
 
+INTERRUPTED = 130  # the shell's convention for a run stopped by a signal
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 class FormkitCLI(click.Group):
     """Maps formkit's errors to exit 1 with one clear message, in one place."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        # SIGTERM (a closed terminal, a stopped service) ends the run like Ctrl-C: the staging
+        # folder is removed and the output folder is left as it was.
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
             return super().invoke(ctx)
         except FormkitError as exc:
             click.echo(f"formkit: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("formkit: avbrutet; inget halvfärdigt har skrivits.", err=True)
-            ctx.exit(1)
+            click.echo("formkit: avbrutet. Inget har skrivits; mappen är som förut.", err=True)
+            ctx.exit(INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # a bug: say so plainly, details only with -v

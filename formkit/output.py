@@ -398,15 +398,16 @@ def recover(folder: Path) -> list[str]:
                     fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:
                     continue  # another formkit is writing here right now
-            undone = (staging / JOURNAL).exists()
-            if undone:
+            if (staging / JOURNAL).exists():
                 _undo(folder, staging)
+                what = ("avbröts mitt i bytet av filer; filerna den hann ersätta lades tillbaka och dess nya togs bort. "
+                        "Mappen är som före den körningen.")
+            elif (staging / PREVIOUS).exists():
+                what = "hann skriva klart men inte städa efter sig; dess kopior av de gamla filerna togs bort."
+            else:
+                what = "avbröts innan den var klar; dess ofärdiga filer togs bort. Mappen är som före den körningen."
             shutil.rmtree(staging, ignore_errors=True)
-            messages.append(
-                f"En tidigare körning avbröts innan den var klar; dess ofärdiga filer ({staging.name}) togs bort"
-                + (" och filerna den höll på att ersätta lades tillbaka" if undone else "")
-                + ". Mappen är som före den körningen."
-            )
+            messages.append(f"En tidigare körning ({staging.name}) {what}")
         finally:
             if lock is not None:
                 os.close(lock)
