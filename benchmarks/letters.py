@@ -29,8 +29,10 @@ from docxtpl import DocxTemplate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from formkit import templates
+from formkit import templates  # noqa: E402
 from formkit.letters import batch as letters  # noqa: E402
+from formkit.letters.batch import LetterOptions  # noqa: E402
+from formkit.output import write  # noqa: E402
 from formkit.case.model import load_case  # noqa: E402
 from formkit.fields import common_context, unit_context  # noqa: E402
 from formkit.docx.render import make_environment  # noqa: E402
@@ -82,12 +84,12 @@ def main() -> int:
 
         start = time.perf_counter()
         case = load_case(case_path)
-        result = letters.build_batch(case, args.letter, folder / "formkit", today=today)
+        written = write(letters.plan(case, LetterOptions(number=args.letter, today=today)), folder / "formkit")
         formkit_time = time.perf_counter() - start
-        count = result.letters + result.copies
+        count = sum(1 for p in written.files if p.name.startswith(f"brukarbrev-{args.letter}_"))
 
         # the obvious loop, with the very same contexts
-        recipients, _ = letters.plan(case.clients, {u.id for u in case.units})
+        recipients, _ = letters.choose_recipients(case.clients, {u.id for u in case.units})
         common = common_context(case, today)
         bases = {u.id: {**common, "letter": args.letter, "unit": unit_context(case, u),
                         "contact": letters.contact_context(case, u),
