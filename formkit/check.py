@@ -9,6 +9,7 @@ reported with the paragraph's text.
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 import zipfile
 from pathlib import Path
@@ -25,6 +26,7 @@ from formkit.docx.render import ENVIRONMENT, CompiledTemplate, paragraph_at_line
 
 JINJA_GLOBALS = {"loop", "range", "namespace", "dict", "lipsum", "cycler", "joiner", "true", "false", "none", "True", "False", "None"}
 SMART_QUOTES = "“”„‘’‚«»"
+log = logging.getLogger(__name__)
 
 
 def check_all(case_path: Path, user_templates: Path | None) -> str:
@@ -36,6 +38,7 @@ def check_all(case_path: Path, user_templates: Path | None) -> str:
         if path.suffix != ".docx":
             continue
         checked += 1
+        log.info("kontrollerar mallen %s/%s", family, path.name)
         problems.extend(Problem(f"{family}/{path.name}: {p.path}" if p.path else f"{family}/{path.name}", p.message)
                         for p in template_problems(path))
     if problems:

@@ -1,7 +1,8 @@
 """The command line: parses options and calls importable functions, nothing more.
 
 Every ``FormkitError`` becomes one message on stderr and exit status 1 (``FormkitCLI.invoke``);
-Click's own usage errors exit 2. Core code never prints or exits.
+``UsageError`` and Click's own usage errors exit 2. Core code never prints or exits. ``-v`` shows
+the steps (never personal data), ``-vv`` also the traceback of an unexpected error.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from formkit import __version__, example
 from formkit import check as checking
 from formkit.board import boards
 from formkit.board.boards import BoardOptions
+from formkit.case import personnummer
 from formkit.case.model import json_schema
 from formkit.errors import FormkitError
 from formkit.case.model import load_case
@@ -57,19 +59,23 @@ class FormkitCLI(click.Group):
         try:
             return super().invoke(ctx)
         except FormkitError as exc:
-            click.echo(f"formkit: {exc}", err=True)
+            log.debug("%s", type(exc).__name__, exc_info=True)
+            # the messages never repeat a personal number; masking here is the last guard
+            click.echo(f"formkit: {personnummer.mask(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("formkit: avbrutet. Inget har skrivits; mappen är som förut.", err=True)
             ctx.exit(INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except Exception as exc:  # a bug: say so plainly, details only with -v
+        except BrokenPipeError:  # the reader went away (formkit … | head): Click exits quietly
+            raise
+        except Exception as exc:  # the last resort, for a bug: say so plainly, the traceback with -vv
             if log.isEnabledFor(logging.DEBUG):
                 traceback.print_exc()
             click.echo(
                 f"formkit: ett oväntat fel inträffade ({type(exc).__name__}). Inget halvfärdigt har skrivits. "
-                "Kör igen med -v för detaljer och rapportera felet.",
+                "Kör igen med -vv för att se felet i detalj, och rapportera det.",
                 err=True,
             )
             ctx.exit(1)

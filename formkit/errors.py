@@ -24,11 +24,13 @@ class Problem:
     path: str  # e.g. "clients[3].address.postcode" or a template paragraph
     message: str
     line: int | None = None  # 1-based line in the file, when known
+    record: str | None = None  # the record the path is in, e.g. "klient b-003"
 
     def __str__(self) -> str:
         where = self.path or "(hela filen)"
-        if self.line is not None:
-            where = f"{where} (rad {self.line})"
+        details = [d for d in (self.record, f"rad {self.line}" if self.line is not None else None) if d]
+        if details:
+            where = f"{where} ({', '.join(details)})"
         return f"{where}: {self.message}"
 
 
@@ -63,6 +65,12 @@ class TemplateError(ProblemListError):
     what = "Mallen"
 
 
+class NotesFileError(ProblemListError):
+    """Raised when a stödperson's notes file for the terminssamtal minutes cannot be used."""
+
+    what = "Anteckningsfilen"
+
+
 class DataError(FormkitError):
     """Raised when valid-looking data cannot be used for a document (e.g. a control
     character that Word cannot hold), naming the record and field."""
@@ -86,3 +94,8 @@ class ConverterMissing(FormkitError):
 
 class ConversionError(FormkitError):
     """Raised when LibreOffice ran but did not produce the expected PDF files."""
+
+
+class BoardFileError(FormkitError):
+    """Raised when an existing follow-up board cannot be read back (damaged, not a workbook),
+    so its notes cannot be carried over; the message points to the backups."""

@@ -46,6 +46,17 @@ BASE: dict[str, Any] = {
 }
 
 
+class NoAliasDumper(yaml.SafeDumper):
+    """Writes a value used twice out twice: formkit refuses YAML anchors and aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def dump(data: Any) -> str:
+    return yaml.dump(data, Dumper=NoAliasDumper, allow_unicode=True, sort_keys=False)
+
+
 def case_data(**sections: Any) -> dict[str, Any]:
     data = copy.deepcopy(BASE)
     data.update(copy.deepcopy(sections))
@@ -54,5 +65,5 @@ def case_data(**sections: Any) -> dict[str, Any]:
 
 def write_case(folder: Path, name: str = "arenden.yaml", **sections: Any) -> Path:
     path = folder / name
-    path.write_text(yaml.safe_dump(case_data(**sections), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(dump(case_data(**sections)), encoding="utf-8")
     return path

@@ -271,7 +271,7 @@ def test_unreadable_board_is_not_overwritten(tmp_path: Path) -> None:
     case, path = make(tmp_path)
     path.write_bytes(b"not a workbook")
     result = run("board", case, "-o", tmp_path / "ut")
-    assert result.exit_code == 1 and "Kan inte läsa" in result.output
+    assert result.exit_code == 1 and "är skadad och går inte att läsa" in result.output and "sakerhetskopior" in result.output
     assert path.read_bytes() == b"not a workbook"
 
 

@@ -45,10 +45,10 @@ def test_five_mistakes_are_all_reported_with_lines(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     out = result.output
     assert "har 5 fel" in out
-    assert "clients[0].unit (rad 10): det finns ingen enhet med id 'ht-sodra'" in out
+    assert "clients[0].unit (klient b-001, rad 10): det finns ingen enhet med id 'ht-sodra'" in out
     assert "clients[1].id (rad 12)" in out and "används redan" in out
-    assert "clients[1].personal_number (rad 15): personnumret har fel kontrollsiffra" in out
-    assert "clients[2].adress (rad 19): okänt fält 'adress'; menade du 'address'?" in out
+    assert "clients[1].personal_number (klient b-001, rad 15): personnumret har fel kontrollsiffra" in out
+    assert "clients[2].adress (klient b-003, rad 19): okänt fält 'adress'; menade du 'address'?" in out
     assert "meetings[0].date (rad 22): ogiltigt datum" in out
     assert "Traceback" not in out
     assert "19400101-1231" not in out  # never repeat a personal number

@@ -131,7 +131,7 @@ def test_insats_that_ends_before_it_starts(tmp_path):
                                       "ended": "2026-01-01", "status": "completed"}]
     result, out = run(tmp_path, "--appendix", "1", "--period", "2026-T1", open_care=bad)
     assert result.exit_code == 1
-    assert "bad-1 (open_care[16].ended)" in result.output and "före startdatumet" in result.output
+    assert "open_care[16].ended (insats bad-1" in result.output and "före startdatumet" in result.output
     assert not out.exists()
 
 

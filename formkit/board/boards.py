@@ -9,6 +9,7 @@ from pathlib import Path
 
 from formkit.board import merge, sheet
 from formkit.board.columns import BACKUP_FOLDER, BOARD_PREFIX, handelse_text, rows_for
+from formkit.case import personnummer
 from formkit.case.model import Case
 from formkit.errors import DataError
 from formkit.options import Options
@@ -28,7 +29,7 @@ def assessors(case: Case, assessor_id: str | None) -> list[str]:
     if assessor_id not in all_ids:
         close = difflib.get_close_matches(assessor_id, all_ids, n=1)
         hint = (f" Menade du '{close[0]}'?" if close else "") + f" Biståndshandläggare i filen: {', '.join(all_ids) or '(inga)'}."
-        raise DataError(f"Det finns ingen biståndshandläggare med id '{assessor_id}' i ärendefilen.{hint}")
+        raise DataError(f"Det finns ingen biståndshandläggare med id '{personnummer.echo(assessor_id)}' i ärendefilen.{hint}")
     return [assessor_id]
 
 
@@ -89,7 +90,7 @@ def journal_text(case: Case, decision_id: str) -> str:
     if decision is None:
         close = difflib.get_close_matches(decision_id, list(by_id), n=1)
         hint = f" Menade du '{close[0]}'?" if close else ""
-        raise DataError(f"Det finns inget beslut med id '{decision_id}' i ärendefilen.{hint}")
+        raise DataError(f"Det finns inget beslut med id '{personnummer.echo(decision_id)}' i ärendefilen.{hint}")
     text = handelse_text(decision)
     if not text:
         raise DataError(f"Beslut '{decision_id}' har ingen registrerad uppföljning ännu; lägg till den under "

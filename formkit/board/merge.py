@@ -16,7 +16,9 @@ cannot be read is never overwritten: the assessor would lose what they typed sin
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from formkit.board.columns import (
+    BACKUP_FOLDER,
     HAND_HEADERS,
     HEADERS,
     ID_HEADER,
@@ -35,8 +38,9 @@ from formkit.board.columns import (
     SYSTEM,
     sort_key,
 )
-from formkit.errors import OutputError
+from formkit.errors import BoardFileError, OutputError
 
+log = logging.getLogger(__name__)
 MAIN_SHEET = "Uppföljningstavla"
 ARCHIVE_SHEET = "Arkiv"
 SNAPSHOT_SHEET = "formkit"  # hidden: the system values as generated, to tell typed edits apart
@@ -171,16 +175,22 @@ def _unique_names(texts: list[str], taken: list[str] = (), start: int = 0) -> li
     return out
 
 
+# What a damaged workbook raises while it is opened or read: a broken zip, a cut-off deflate
+# stream, XML that ends mid-tag (both XML parsers' errors are SyntaxErrors), a missing part.
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, KeyError, ValueError)
+
+
 def read_board(path: Path) -> OldBoard:
-    """The board at ``path``; an ``OutputError`` (and nothing written) if it cannot be read."""
+    """The board at ``path``; a ``BoardFileError`` (and nothing written) if it cannot be read."""
+    log.info("läser den tidigare tavlan %s", path)
     try:
         # read-only streams the sheet: about twice as fast on a board of hundreds of rows
         wb = load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise OutputError(
-            f"Kan inte läsa den tidigare tavlan {path} ({type(exc).__name__}), så den skrivs inte över. "
-            "Spara den som .xlsx i Excel eller flytta undan den och kör igen."
-        ) from None
+    except OSError as exc:
+        raise BoardFileError(f"Kan inte öppna den tidigare tavlan {path} ({exc.strerror or type(exc).__name__}), så den "
+                             "skrivs inte över. Kontrollera att du har behörighet till filen och kör igen.") from None
+    except DAMAGED as exc:
+        raise BoardFileError(_damaged(path, exc)) from None
     try:
         main = wb[MAIN_SHEET] if MAIN_SHEET in wb.sheetnames else wb.worksheets[0]
         headers, rows = _read_sheet(main, path)
@@ -190,9 +200,21 @@ def read_board(path: Path) -> OldBoard:
         if SNAPSHOT_SHEET in wb.sheetnames:
             _, snapshot = _read_sheet(wb[SNAPSHOT_SHEET], path)
             board.generated = {_text(r.get(ID_HEADER)): r for r in snapshot if _text(r.get(ID_HEADER))}
+    except DAMAGED as exc:
+        raise BoardFileError(_damaged(path, exc)) from None
     finally:
         wb.close()
     return board
+
+
+def _damaged(path: Path, exc: BaseException) -> str:
+    """What to do with a board that cannot be read: restore the newest backup, or move it away."""
+    backups = sorted((path.parent / BACKUP_FOLDER).glob(f"{path.stem}_*.xlsx"))
+    restore = (f"Återställ den senaste säkerhetskopian, {backups[-1]}, genom att kopiera den till {path}"
+               if backups else f"Det finns ingen säkerhetskopia i {path.parent / BACKUP_FOLDER}; öppna filen i Excel och spara "
+               "den som .xlsx om det går")
+    return (f"Den tidigare tavlan {path} är skadad och går inte att läsa ({type(exc).__name__}), så den skrivs inte över. "
+            f"{restore}, och kör igen. Vill du börja om utan anteckningarna: flytta undan filen.")
 
 
 # --- merging ---------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
+from openpyxl.formula.tokenizer import TokenizerError
 from openpyxl.formula.translate import Translator
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -66,7 +67,7 @@ def put(ws: Worksheet, row: int, col: int, value: Any) -> Any:
         # the assessor's own formula, in the assessor's own column, following its row
         try:
             cell.value = Translator(str(value), origin=value.origin).translate_formula(cell.coordinate)
-        except Exception:  # a formula the translator cannot parse is kept exactly as typed
+        except (TokenizerError, IndexError, ValueError, KeyError):  # one it cannot parse is kept exactly as typed
             cell.value = str(value)
     elif isinstance(value, str):
         cell.value = value

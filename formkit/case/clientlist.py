@@ -13,9 +13,11 @@ messages never contain a personal number.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
+import logging
 import re
 import unicodedata
 import zipfile
@@ -24,7 +26,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from formkit.case.model import Case, Client, translate_error
+from formkit.case import personnummer
+from formkit.case.model import MAX_TEXT_CHARS, Case, Client, translate_error
 from formkit.errors import ClientListError, Problem
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -44,6 +47,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 SWEDISH_COLUMN = {"id": "Id", "name": "Namn", "street": "Adress", "co": "C/o", "postcode": "Postnummer",
                   "city": "Ort", "country": "Land", "unit": "Enhet", "protected_identity": "Skyddad identitet",
                   "personal_number": "Personnummer"}
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a list of 100,000 clients is about 10 MB
 YES = {"ja", "j", "x", "1", "true", "sant", "yes"}
 NO = {"", "nej", "n", "0", "false", "falskt", "no"}
 
@@ -52,11 +56,13 @@ def _key(header: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", header).strip().lower().rstrip(":"))
 
 
+log = logging.getLogger(__name__)
 HEADER_LOOKUP = {name: field for field, names in COLUMNS.items() for name in names}
 
 
 def read_clients(path: Path, case: Case, unit_id: str | None = None) -> list[Client]:
     """The clients in ``path`` (.xlsx or .csv), as the case file's ``Client`` records."""
+    log.info("läser klientlistan %s", path)
     rows = _read_rows(path)
     if not rows:
         raise ClientListError(str(path), [Problem("", "listan är tom; första raden ska ha kolumnnamnen (Namn, Adress, Postnummer, Ort …)")])
@@ -67,32 +73,38 @@ def read_clients(path: Path, case: Case, unit_id: str | None = None) -> list[Cli
     default_unit = _default_unit(case, unit_id, "unit" in columns, str(path))
     units_by_name = {_key(u.name): u.id for u in case.units} | {_key(u.id): u.id for u in case.units}
     clients: list[Client] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # id ignoring case -> row: B-001 and b-001 would be one file on Windows and macOS
     for number, row in enumerate(body, start=2):
         values = {field: (row[i] if i < len(row) else "").strip() for field, i in columns.items()}
         if not any(values.values()):
             continue  # an empty row between groups
         row_problems, client = _client(values, number, units_by_name, default_unit)
-        if client is not None and client.id in seen:
-            row_problems.append(Problem(f"rad {number}, kolumnen Id", f"id '{client.id}' finns redan på rad {seen[client.id]}; varje klient ska ha ett eget id"))
+        key = client.id.casefold() if client is not None else ""
+        if client is not None and key in seen:
+            row_problems.append(Problem(f"rad {number}, kolumnen Id", f"id '{client.id}' finns redan på rad {seen[key]} (stora och små "
+                                        "bokstäver räknas som samma); varje klient ska ha ett eget id"))
         if client is not None:
-            seen.setdefault(client.id, number)
+            seen.setdefault(key, number)
         if row_problems:
             problems.extend(row_problems)
         elif client is not None:
             clients.append(client)
     if problems:
         raise ClientListError(str(path), problems)
+    log.info("klientlistan är rätt: %d klienter", len(clients))
     return clients
 
 
 def _read_rows(path: Path) -> list[list[str]]:
     suffix = path.suffix.lower()
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ClientListError(str(path), [Problem("", f"filen är större än {MAX_FILE_BYTES // (1024 * 1024)} MB; "
+                                                      "kontrollera att det är rätt fil, eller dela upp listan")])
         if suffix in (".xlsx", ".xlsm"):
             return _xlsx_rows(path)
         if suffix in (".csv", ".txt"):
-            return _csv_rows(path.read_bytes())
+            return _csv_rows(path.read_bytes(), str(path))
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ClientListError(str(path), [Problem("", f"filen går inte att läsa ({type(exc).__name__}); spara listan i Excel som .xlsx eller .csv")]) from None
     raise ClientListError(str(path), [Problem("", "listan ska vara en Excelfil (.xlsx) eller en CSV-fil (.csv)")])
@@ -122,16 +134,37 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _csv_rows(data: bytes) -> list[list[str]]:
-    """CSV as Excel in Sweden writes it: UTF-8 (with or without BOM) or Windows-1252, and
-    semicolons, commas or tabs."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252")
+def _csv_rows(data: bytes, source: str) -> list[list[str]]:
+    """CSV as Excel in Sweden writes it: UTF-8 (with or without BOM), Windows-1252, or UTF-16
+    with its byte-order mark (Excel's "Unicode text"), and semicolons, commas or tabs."""
+    text = _decode(data, source)
     first = text.split("\n", 1)[0]
     delimiter = max(";,\t", key=first.count)
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        return list(reader)
+    except csv.Error:  # the csv module's own limit on one field (128 kB), or a stray NUL
+        row = reader.line_num
+        raise ClientListError(source, [Problem(f"rad {row}", f"ett fält på raden är för långt eller innehåller otillåtna tecken; "
+                                               f"högst {MAX_TEXT_CHARS:,} tecken ryms i ett fält. Rätta raden i Excel och spara "
+                                               "som CSV igen".replace(",", " "))]) from None
+
+
+def _decode(data: bytes, source: str) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # a broken UTF-16 file: refused below
+    elif b"\x00" not in data[:1000]:
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+    raise ClientListError(source, [Problem("", "filen är sparad i en teckenkodning som inte går att läsa (varken UTF-8, "
+                                           "Windows-1252 eller UTF-16 med byte-ordningsmärke); spara listan i Excel som "
+                                           "CSV UTF-8 eller .xlsx")])
 
 
 def _map_header(header: list[str]) -> tuple[dict[str, int], list[Problem]]:
@@ -142,7 +175,7 @@ def _map_header(header: list[str]) -> tuple[dict[str, int], list[Problem]]:
         if field is None:
             continue
         if field in columns:
-            problems.append(Problem(f"rad 1, kolumnen {name}", f"två kolumner betyder samma sak ({header[columns[field]]} och {name}); ta bort den ena"))
+            problems.append(Problem(f"rad 1, kolumnen {personnummer.echo(name)}", f"två kolumner betyder samma sak ({personnummer.echo(header[columns[field]])} och {personnummer.echo(name)}); ta bort den ena"))
         else:
             columns[field] = i
     has_name = "name" in columns or {"first_name", "last_name"} <= columns.keys()
@@ -150,7 +183,7 @@ def _map_header(header: list[str]) -> tuple[dict[str, int], list[Problem]]:
     if not has_name:
         missing.insert(0, "Namn")
     if missing:
-        found = ", ".join(h for h in header if h.strip()) or "(inga)"
+        found = ", ".join(personnummer.echo(h, 40) for h in header if h.strip()) or "(inga)"
         problems.append(Problem("rad 1", f"kolumnen {', '.join(missing)} saknas; listan har kolumnerna {found}"))
     return columns, problems
 
@@ -170,7 +203,7 @@ def _client(values: dict[str, str], number: int, units: dict[str, str], default_
     unit_text = values.get("unit", "")
     unit = units.get(_key(unit_text)) if unit_text else default_unit
     if unit is None:
-        problems.append(Problem(f"rad {number}, kolumnen Enhet", f"det finns ingen enhet '{unit_text}' i ärendefilen" if unit_text else "enheten saknas"))
+        problems.append(Problem(f"rad {number}, kolumnen Enhet", f"det finns ingen enhet '{personnummer.echo(unit_text)}' i ärendefilen" if unit_text else "enheten saknas"))
     protected = _key(values.get("protected_identity", ""))
     if protected not in YES | NO:
         problems.append(Problem(f"rad {number}, kolumnen Skyddad identitet", "skriv ja eller nej"))

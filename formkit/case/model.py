@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import logging
 import re
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +24,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    model_validator,
 )
 
 from formkit.case import personnummer, yamlsource
@@ -30,11 +32,44 @@ from formkit.errors import CaseFileError, Problem
 from formkit.xmlsafe import CONTROL_CHARS, control_char_problem  # noqa: F401
 
 FORMAT_VERSION = 1
+log = logging.getLogger(__name__)
+# Excel's limit for one cell: every text may end up in a board, a list or a workbook, and a
+# longer one is a pasted document or a mistake (a letter cannot print it either).
+MAX_TEXT_CHARS = 32_767
+# Dates outside these years are typing mistakes (9999-12-31, 0202-05-01), and arithmetic on
+# them (a consent valid three more years, the next follow-up) would fail far from the cause.
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 
-def _no_control_chars(value: str) -> str:
+
+class FieldRuleError(ValueError):
+    """A rule over several fields of one record, reported at ``field`` (not at the record)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def _text(value: str) -> str:
+    if len(value) > MAX_TEXT_CHARS:
+        raise ValueError(f"texten är {len(value):,} tecken lång; högst {MAX_TEXT_CHARS:,} tecken ryms i ett fält "
+                         "(lika mycket som i en Excelcell). Korta texten".replace(",", " "))
     problem = control_char_problem(value)
     if problem:
         raise ValueError(problem)
+    return value
+
+
+def _id(value: str) -> str:
+    if personnummer.looks_like(value):
+        raise ValueError("ett id får inte vara ett personnummer eller samordningsnummer (det hamnar i filnamn och "
+                         "listor); använd ett eget löpnummer, t.ex. b-001")
+    return value
+
+
+def _date(value: dt.date) -> dt.date:
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"datumet {value.isoformat()} är inte rimligt; skriv ett datum mellan år "
+                         f"{FIRST_DATE.year} och {LAST_DATE.year}, som ÅÅÅÅ-MM-DD")
     return value
 
 
@@ -61,11 +96,13 @@ def _personal_number(value: str) -> str:
     return personnummer.normalise(value)
 
 
-Text = Annotated[str, AfterValidator(_no_control_chars)]
+Text = Annotated[str, AfterValidator(_text)]
 Id = Annotated[
     str,
     Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"),
+    AfterValidator(_id),
 ]
+Date = Annotated[dt.date, AfterValidator(_date)]
 YesNo = Annotated[bool, BeforeValidator(_yes_no)]
 PostCode = Annotated[str, AfterValidator(_postcode)]
 Clock = Annotated[str, AfterValidator(_clock)]
@@ -155,7 +192,7 @@ class Representative(Model):
 class Consent(Model):
     """Samtycke: signed on a date, limited in time (generally three years)."""
 
-    signed: dt.date
+    signed: Date
     valid_years: int = Field(default=3, ge=1, le=10)
 
     @property
@@ -166,9 +203,9 @@ class Consent(Model):
 class CarePlan(Model):
     """Genomförandeplan."""
 
-    updated: dt.date
-    follow_up: dt.date | None = None
-    risk_assessment: dt.date | None = None
+    updated: Date
+    follow_up: Date | None = None
+    risk_assessment: Date | None = None
     action_plan: YesNo = False  # a handlingsplan tied to the risk assessment
     goals: list[Text] = []
 
@@ -217,7 +254,7 @@ FollowUpOutcome = Literal["unchanged", "new_decision", "ended"]
 
 
 class FollowUp(Model):
-    date: dt.date
+    date: Date
     method: FollowUpMethod
     outcome: FollowUpOutcome = "unchanged"
     answers: QualityAnswers | None = None
@@ -231,8 +268,8 @@ class Decision(Model):
     assessor: Id
     services: list[Text] = Field(min_length=1)
     law: Literal["SoL", "LSS"]
-    decided: dt.date
-    valid_until: dt.date | None = None  # set for a time-limited decision
+    decided: Date
+    valid_until: Date | None = None  # set for a time-limited decision
     executed: YesNo = True  # False = ej verkställt
     follow_ups: list[FollowUp] = []
 
@@ -259,7 +296,7 @@ class Survey(Model):
     """Brukarundersökning for one year (Socialstyrelsen's survey)."""
 
     year: int = Field(ge=2000, le=2100)
-    answer_by: dt.date | None = None
+    answer_by: Date | None = None
     results: list[SurveyResult] = []
     actions: list[UnitText] = []  # improvements planned after the result (letter 4)
     examples: list[UnitText] = []  # good examples from the unit (letter 3)
@@ -275,13 +312,13 @@ class Meeting(Model):
 
     kind: MeetingKind
     client: Id
-    date: dt.date
+    date: Date
     time: Clock | None = None
     place: Text | None = None
     status: MeetingStatus = "booked"
     held_by: Id | None = None  # staff id
     invitees: list[Text] = []
-    stay_ended: dt.date | None = None  # homecoming: the day the stay ended
+    stay_ended: Date | None = None  # homecoming: the day the stay ended
     stay_ended_time: Clock | None = None
     method: HomecomingMethod | None = None  # homecoming: how the relatives were told
 
@@ -295,13 +332,26 @@ class OpenCare(Model):
     id: Id
     client: Id
     service: Text
-    started: dt.date
-    ended: dt.date | None = None
+    started: Date
+    ended: Date | None = None
     status: OpenCareStatus = "ongoing"
     staff: Id | None = None
     problems: list[Text] = []
     needs_met: Answer | None = None
     situation_after: Literal["improved", "unchanged", "worsened"] | None = None
+
+    @model_validator(mode="after")
+    def _dates_fit_status(self) -> OpenCare:
+        """An insats must be placeable in a period: bilaga 1, 2 and 4 count it by its dates and status."""
+        if self.ended and self.ended < self.started:
+            raise FieldRuleError("ended", f"slutar {self.ended.isoformat()}, före startdatumet {self.started.isoformat()}; "
+                                 "rätta något av datumen")
+        if self.status in ("completed", "interrupted") and self.ended is None:
+            raise FieldRuleError("ended", f"insatsen har status {self.status} men inget slutdatum; skriv när insatsen slutade")
+        if self.status == "ongoing" and self.ended is not None:
+            raise FieldRuleError("status", f"insatsen har slutdatum {self.ended.isoformat()} men status ongoing; skriv completed "
+                                 "(genomförd) eller interrupted (avbruten), eller ta bort slutdatumet")
+        return self
 
 
 class Stakeholder(Model):
@@ -391,23 +441,29 @@ SWEDISH_LIST_NAMES = {
 def load_case(path: Path | str) -> Case:
     """Read, validate and cross-check the case file at ``path``."""
     path = Path(path)
+    log.info("läser ärendefilen %s", path)
     data, lines = yamlsource.load(path)
-    return validate_case(data, lines, str(path))
+    case = validate_case(data, lines, str(path))
+    log.info("ärendefilen är rätt: %d enheter, %d medarbetare, %d klienter, %d beslut, %d möten, %d insatser",
+             len(case.units), len(case.staff), len(case.clients), len(case.decisions), len(case.meetings), len(case.open_care))
+    return case
 
 
 def validate_case(data: Any, lines: yamlsource.Lines, source: str) -> Case:
+    """The case, or one ``CaseFileError`` listing every problem: the models' own checks and
+    rules (types, dates, ids, an insats's dates against its status), then ids and references
+    across records. What passes here is what every command accepts."""
     problems: list[Problem] = []
     case: Case | None = None
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
-        problems.extend(translate_error(err, lines) for err in exc.errors())
+        problems.extend(translate_error(err, lines, data) for err in exc.errors())
     if isinstance(data, dict):
         problems.extend(_cross_check(data, lines))
-    if problems:
+    if problems or case is None:
         problems.sort(key=lambda p: (p.line or 0, p.path))
         raise CaseFileError(source, problems)
-    assert case is not None
     if case.formkit != FORMAT_VERSION:
         raise CaseFileError(
             source,
@@ -423,8 +479,22 @@ def _all_field_names() -> set[str]:
     return names
 
 
-def translate_error(err: Any, lines: yamlsource.Lines) -> Problem:
-    """A pydantic error as a Swedish problem with path and line."""
+def record_name(data: Any, loc: tuple[Any, ...]) -> str | None:
+    """"klient b-003" for a path inside ``clients[3]`` whose id is b-003: a message names the
+    record, not only its place in the list (ids that look like personal numbers are masked)."""
+    if len(loc) < 2 or loc[0] not in SWEDISH_LIST_NAMES or not isinstance(loc[1], int) or not isinstance(data, dict):
+        return None
+    items = data.get(loc[0])
+    if not isinstance(items, list) or not 0 <= loc[1] < len(items) or not isinstance(items[loc[1]], dict):
+        return None
+    record_id = items[loc[1]].get("id")
+    if not isinstance(record_id, str) or not record_id.strip():
+        return None
+    return f"{SWEDISH_LIST_NAMES[loc[0]]} {personnummer.echo(record_id.strip())}"
+
+
+def translate_error(err: Any, lines: yamlsource.Lines, data: Any = None) -> Problem:
+    """A pydantic error as a Swedish problem with path, line and (given ``data``) record."""
     loc = tuple(err["loc"])
     kind = err["type"]
     ctx = err.get("ctx") or {}
@@ -433,7 +503,8 @@ def translate_error(err: Any, lines: yamlsource.Lines) -> Problem:
     elif kind == "extra_forbidden":
         name = str(loc[-1])
         close = difflib.get_close_matches(name, sorted(_all_field_names()), n=1)
-        message = f"okänt fält '{name}'" + (f"; menade du '{close[0]}'?" if close else "; ta bort det eller kontrollera stavningen")
+        shown = personnummer.echo(name)
+        message = f"okänt fält '{shown}'" + (f"; menade du '{close[0]}'?" if close else "; ta bort det eller kontrollera stavningen")
     elif kind.startswith("date") or kind.startswith("datetime"):
         message = "ogiltigt datum; skriv ett datum som finns, som ÅÅÅÅ-MM-DD (t.ex. 2026-11-22)"
     elif kind == "literal_error":
@@ -459,42 +530,56 @@ def translate_error(err: Any, lines: yamlsource.Lines) -> Problem:
     elif kind == "too_short":
         message = "listan får inte vara tom"
     elif kind == "value_error":
-        message = str(ctx.get("error", err["msg"]))
+        error = ctx.get("error")
+        if isinstance(error, FieldRuleError):
+            loc = loc + (error.field,)
+        message = str(error if error is not None else err["msg"])
     else:  # pragma: no cover - a message we have not translated yet is still shown
-        message = err["msg"]
-    return Problem(yamlsource.format_path(loc), message, yamlsource.line_of(lines, loc))
+        message = personnummer.mask(err["msg"])
+    return Problem(yamlsource.format_path(loc), message, yamlsource.line_of(lines, loc), record_name(data, loc))
 
 
 def _cross_check(data: dict[str, Any], lines: yamlsource.Lines) -> list[Problem]:
     """Duplicate ids and dangling references, read from the raw data so they are found even
-    when other fields of the same record are wrong."""
+    when other fields of the same record are wrong.
+
+    Ids are compared without surrounding spaces and ignoring case: ``b-001``, ``"b-001 "`` and
+    ``B-001`` are one id, since their files would overwrite each other on Windows and macOS."""
     problems: list[Problem] = []
     ids: dict[str, dict[str, dict[str, Any]]] = {}
     for list_name in ID_LISTS:
-        seen: dict[str, dict[str, Any]] = {}
+        known: dict[str, dict[str, Any]] = {}
+        first: dict[str, tuple[int, str]] = {}  # folded id -> (index, id as written)
         for i, record in _records(data, list_name):
             record_id = record.get("id")
-            if not isinstance(record_id, str):
+            if not isinstance(record_id, str) or personnummer.looks_like(record_id):
+                continue  # the model reports a missing id, or one that is a personal number
+            record_id = record_id.strip()
+            folded = record_id.casefold()
+            if folded not in first:
+                first[folded] = (i, record_id)
+                known[record_id] = record
                 continue
-            if record_id in seen:
-                problems.append(
-                    Problem(
-                        f"{list_name}[{i}].id",
-                        f"id '{record_id}' används redan av en annan {SWEDISH_LIST_NAMES[list_name]}; ett id får bara finnas en gång",
-                        lines.get((list_name, i, "id")),
-                    )
-                )
-            else:
-                seen[record_id] = record
-        ids[list_name] = seen
+            index, written = first[folded]
+            case_note = "" if written == record_id else (
+                f" ('{personnummer.echo(written)}': stora och små bokstäver räknas som samma, annars skriver filerna över varandra "
+                "i Windows och macOS)")
+            loc = (list_name, i, "id")
+            problems.append(Problem(
+                yamlsource.format_path(loc),
+                f"id '{personnummer.echo(record_id)}' används redan av en annan {SWEDISH_LIST_NAMES[list_name]} "
+                f"({list_name}[{index}]){case_note}; ett id får bara finnas en gång",
+                lines.get(loc),
+            ))
+        ids[list_name] = known
     for list_name, field, target, role in REFERENCES:
         for i, record in _records(data, list_name):
-            problems.extend(_check_reference(record.get(field), (list_name, i, field), target, role, ids, lines))
+            problems.extend(_check_reference(record.get(field), (list_name, i, field), target, role, ids, lines, data))
     survey = data.get("survey")
     if isinstance(survey, dict):
         for part in SURVEY_REFERENCES:
             for i, record in _records(survey, part):
-                problems.extend(_check_reference(record.get("unit"), ("survey", part, i, "unit"), "units", None, ids, lines))
+                problems.extend(_check_reference(record.get("unit"), ("survey", part, i, "unit"), "units", None, ids, lines, data))
     return problems
 
 
@@ -505,18 +590,21 @@ def _check_reference(
     role: str | None,
     ids: dict[str, dict[str, dict[str, Any]]],
     lines: yamlsource.Lines,
+    data: dict[str, Any],
 ) -> list[Problem]:
-    if not isinstance(value, str):
-        return []
+    if not isinstance(value, str) or personnummer.looks_like(value):
+        return []  # not text, or a personal number (the model refuses it without repeating it)
+    value = value.strip()
     known = ids.get(target, {})
-    path, line = yamlsource.format_path(loc), yamlsource.line_of(lines, loc)
+    path, line, record = yamlsource.format_path(loc), yamlsource.line_of(lines, loc), record_name(data, loc)
     if value not in known:
         what = SWEDISH_LIST_NAMES[target]
         close = difflib.get_close_matches(value, list(known), n=1)
         hint = f"; menade du '{close[0]}'?" if close else f"; lägg till den under '{target}' eller rätta id:t"
-        return [Problem(path, f"det finns ingen {what} med id '{value}'{hint}", line)]
+        return [Problem(path, f"det finns ingen {what} med id '{personnummer.echo(value)}'{hint}", line, record)]
     if role and known[value].get("role") != role:
-        return [Problem(path, f"'{value}' har inte rollen {role} (har '{known[value].get('role')}')", line)]
+        has = personnummer.echo(known[value].get("role"))
+        return [Problem(path, f"'{value}' har inte rollen {role} (har '{has}')", line, record)]
     return []
 
 

@@ -15,6 +15,11 @@ from stdnum import luhn
 from stdnum.exceptions import ValidationError as StdnumError
 
 PATTERN = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{4})$")
+# The shape alone (6 or 8 digits, an optional - or + or space, 4 digits), wherever it stands in a
+# text: what messages must never repeat, whether or not the checksum is right.
+ANYWHERE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
+MASK = "[personnummer]"
+ECHO_LIMIT = 60
 
 
 def normalise(value: str, today: dt.date | None = None) -> str:
@@ -51,3 +56,21 @@ def birth_date(number: str) -> dt.date:
 
 def is_coordination_number(number: str) -> bool:
     return int(number[6:8]) > 60
+
+
+def looks_like(value: str) -> bool:
+    """True for anything shaped like a personnummer or samordningsnummer (10 or 12 digits,
+    optionally with - or + before the last four), valid or not: such a value may not be an id."""
+    return bool(PATTERN.match(value.strip().replace(" ", "")))
+
+
+def mask(text: str) -> str:
+    """``text`` with everything shaped like a personal number replaced by ``[personnummer]``."""
+    return ANYWHERE.sub(MASK, text)
+
+
+def echo(value: object, limit: int = ECHO_LIMIT) -> str:
+    """A value the user typed, as a message may repeat it: personal numbers masked, and cut
+    to ``limit`` characters (a 100 kB field is not printed back)."""
+    text = mask(str(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -2,24 +2,42 @@
 
 Why not ``yaml.safe_load``: it turns ``postcode: 01234`` into the number 1234, ``2026-02-30``
 into a crash with a traceback, and ``no`` into False; and it forgets line numbers. Here the
-file is composed into nodes, every scalar is kept as the exact text the user typed (typing is
-left to the pydantic models), and a map from path (``clients[3].address.postcode``) to line
-lets every problem be reported with its line.
+file is read as a stream of parser events and built into plain lists, dicts and strings: every
+scalar is kept as the exact text the user typed (typing is left to the pydantic models), and a
+map from path (``clients[3].address.postcode``) to line lets every problem be reported with its
+line.
+
+The work is bounded before anything is built, because a case file may come from anyone:
+
+* the file may be at most ``MAX_FILE_BYTES`` (a case file of 20,000 clients is about 16 MB);
+* anchors and aliases (``&a`` / ``*a``) are refused: a 500-byte file of nested aliases
+  ("billion laughs") expands to gigabytes, and a case file never needs them;
+* nesting deeper than ``MAX_DEPTH`` is refused as soon as it is seen: a case file is about six
+  levels deep, and libyaml's own composer recurses in C, so 200,000 nested ``[`` crashed the
+  process (SIGSEGV). The parser that produces the events is iterative, and the builder here
+  keeps its own stack, so neither recurses.
 """
 
 from __future__ import annotations
 
+import codecs
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from formkit.errors import CaseFileError, Problem
+from formkit.errors import CaseFileError, Problem, ProblemListError
 
-NULL_TAG = "tag:yaml.org,2002:null"
-# libyaml's composer gives the same nodes and line marks ten times faster (0.03 s instead of
-# 0.36 s for a 1,000-client file); the pure-Python one is the fallback where PyYAML has no libyaml.
+# libyaml's parser gives the same events and line marks several times faster than the
+# pure-Python one, which is the fallback where PyYAML has no libyaml.
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+NULL_TAG = "tag:yaml.org,2002:null"
+NULL_WORDS = {"", "~", "null", "Null", "NULL"}  # YAML 1.1's plain nulls (PyYAML's resolver)
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_DEPTH = 32
+BOMS = [(codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+        (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")]
 
 Lines = dict[tuple[Any, ...], int]
 
@@ -45,25 +63,50 @@ def line_of(lines: Lines, loc: tuple[Any, ...]) -> int | None:
     return lines.get((), None)
 
 
-def load(path: Path, error: type[CaseFileError] = CaseFileError) -> tuple[Any, Lines]:
+def load(path: Path, error: type[ProblemListError] = CaseFileError) -> tuple[Any, Lines]:
     """Return (data, lines) for the YAML file at ``path``; raise ``error`` on any problem."""
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise error(str(path), [Problem("", f"filen är {size // (1024 * 1024)} MB; högst {MAX_FILE_BYTES // (1024 * 1024)} MB "
+                                            "går att läsa. Kontrollera att det är rätt fil, eller dela upp den")])
+        data = path.read_bytes()
     except FileNotFoundError:
         raise error(str(path), [Problem("", "filen finns inte")]) from None
-    except UnicodeDecodeError as exc:
-        raise error(
-            str(path),
-            [Problem("", f"filen är inte sparad som UTF-8 (byte {exc.start}); spara den som UTF-8 och försök igen")],
-        ) from None
+    except IsADirectoryError:
+        raise error(str(path), [Problem("", "det är en mapp, inte en fil")]) from None
     except OSError as exc:
         raise error(str(path), [Problem("", f"filen kan inte läsas: {exc.strerror}")]) from None
-    return loads(text, str(path), error)
+    return loads(decode(data, str(path), error), str(path), error)
 
 
-def loads(text: str, source: str, error: type[CaseFileError] = CaseFileError) -> tuple[Any, Lines]:
+def decode(data: bytes, source: str, error: type[ProblemListError] = CaseFileError) -> str:
+    """The file's text as UTF-8 (a byte-order mark is allowed); any other encoding is refused
+    with a message that names it where it can be recognised (Notepad's "Unicode" is UTF-16)."""
+    for bom, name in BOMS:
+        if data.startswith(bom):
+            raise error(source, [Problem("", f"filen är sparad som {name}; spara den som UTF-8 och försök igen "
+                                         "(i Anteckningar: Spara som, Kodning: UTF-8)")])
+    if b"\x00" in data[:1000]:
+        raise error(source, [Problem("", "filen innehåller nolltecken och är troligen sparad som UTF-16 eller är ingen textfil; "
+                                     "spara den som UTF-8 och försök igen")])
     try:
-        node = yaml.compose(text, Loader=LOADER)
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise error(source, [Problem("", "filen är inte sparad som UTF-8 (troligen Windows-1252 eller Latin-1); "
+                                     "spara den som UTF-8 och försök igen", line)]) from None
+
+
+def loads(text: str, source: str, error: type[ProblemListError] = CaseFileError) -> tuple[Any, Lines]:
+    """(data, lines) for YAML ``text``; ``source`` names it in messages."""
+    if len(text) > MAX_FILE_BYTES:
+        raise error(source, [Problem("", f"texten är längre än {MAX_FILE_BYTES // (1024 * 1024)} MB; dela upp den")])
+    builder = _Builder()
+    try:
+        for event in yaml.parse(text, Loader=LOADER):
+            if not builder.add(event):
+                break
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -71,36 +114,125 @@ def loads(text: str, source: str, error: type[CaseFileError] = CaseFileError) ->
         raise error(source, [Problem("", f"YAML-syntaxen är fel: {what}. Kontrollera indrag och kolon.", line)]) from None
     except yaml.YAMLError as exc:
         raise error(source, [Problem("", f"YAML-syntaxen är fel: {exc}")]) from None
-    if node is None:
-        raise error(source, [Problem("", "filen är tom")])
-    lines: Lines = {}
-    problems: list[Problem] = []
-    data = _convert(node, (), lines, problems)
+    problems = builder.finish()
     if problems:
         raise error(source, problems)
-    return data, lines
+    if builder.root is _NOTHING:
+        raise error(source, [Problem("", "filen är tom")])
+    return builder.root, builder.lines
 
 
-def _convert(node: yaml.Node, loc: tuple[Any, ...], lines: Lines, problems: list[Problem]) -> Any:
-    lines[loc] = node.start_mark.line + 1
-    if isinstance(node, yaml.ScalarNode):
-        if node.tag == NULL_TAG:  # plain null, ~ or nothing (both composers resolve it alike)
-            return None
-        return node.value
-    if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, loc + (i,), lines, problems) for i, item in enumerate(node.value)]
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                problems.append(Problem(format_path(loc), "en nyckel måste vara ett enkelt namn", key_node.start_mark.line + 1))
-                continue
-            key = key_node.value
-            if key in out:
-                problems.append(
-                    Problem(format_path(loc + (key,)), f"fältet '{key}' står två gånger", key_node.start_mark.line + 1)
-                )
-                continue
-            out[key] = _convert(value_node, loc + (key,), lines, problems)
-        return out
-    raise AssertionError(f"unknown YAML node {node!r}")  # pragma: no cover - yaml has three kinds
+_NOTHING = object()  # no value yet (an empty file; a mapping waiting for its key)
+_DROP = object()  # a mapping key whose value is thrown away (duplicate or not a plain name)
+
+
+@dataclass
+class _Frame:
+    """A sequence or mapping being built."""
+
+    loc: tuple[Any, ...]
+    value: list[Any] | dict[str, Any]
+    key: Any = _NOTHING  # mappings: the key whose value comes next
+
+
+@dataclass
+class _Builder:
+    """Plain data from parser events, with its own stack (no recursion) and the limits above."""
+
+    root: Any = _NOTHING
+    lines: Lines = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    stack: list[_Frame] = field(default_factory=list)
+    documents: int = 0
+    aliases: list[int] = field(default_factory=list)  # lines of every anchor and alias
+
+    def add(self, event: yaml.Event) -> bool:
+        """Take one event; False stops reading (the rest of the file is not needed)."""
+        if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
+            return True
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self.problems.append(Problem("", "filen har flera YAML-dokument (avdelade med ---); en fil ska vara ett dokument", line))
+                return False
+            return True
+        if isinstance(event, yaml.CollectionEndEvent):
+            frame = self.stack.pop()
+            self._place(frame.value, frame.loc, line, plain=False)
+            return True
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            self.aliases.append(line)
+        loc = self._loc()
+        if isinstance(event, yaml.ScalarEvent):  # a key is kept as typed, even "null" or "no"
+            self._place(event.value if self.stack and self._expects_key() else _scalar(event), loc, line, plain=True)
+        elif isinstance(event, yaml.AliasEvent):
+            self._place(None, loc, line, plain=True)
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            if len(self.stack) >= MAX_DEPTH:
+                self.problems.append(Problem(format_path(loc), f"filen har fler än {MAX_DEPTH} nivåer inuti varandra (en ärendefil har "
+                                             "ett tiotal); kontrollera hakparenteser [ ] och klamrar { } och indrag", line))
+                return False
+            if not (self.stack and self._expects_key()):
+                self.lines[loc] = line
+            self.stack.append(_Frame(loc, [] if isinstance(event, yaml.SequenceStartEvent) else {}))
+        return True
+
+    def finish(self) -> list[Problem]:
+        """Every problem found, the anchors and aliases as one (they usually come in dozens)."""
+        problems = list(self.problems)
+        if self.aliases:
+            count = len(self.aliases)
+            more = f" ({count} ställen, första på rad {self.aliases[0]})" if count > 1 else ""
+            problems.insert(0, Problem("", f"YAML-ankare och alias (&namn och *namn) används inte i formkits filer{more}; "
+                                       "skriv ut värdet på varje ställe där det behövs", self.aliases[0]))
+        return problems
+
+    def _expects_key(self) -> bool:
+        top = self.stack[-1]
+        return isinstance(top.value, dict) and top.key is _NOTHING
+
+    def _loc(self) -> tuple[Any, ...]:
+        """Where the next node goes: an index in a list, a key's value in a mapping."""
+        if not self.stack:
+            return ()
+        top = self.stack[-1]
+        if isinstance(top.value, list):
+            return top.loc + (len(top.value),)
+        if top.key is _NOTHING or top.key is _DROP:
+            return top.loc
+        return top.loc + (top.key,)
+
+    def _place(self, value: Any, loc: tuple[Any, ...], line: int, plain: bool) -> None:
+        if not self.stack:
+            self.root = value
+            self.lines.setdefault((), line)
+            return
+        top = self.stack[-1]
+        if isinstance(top.value, list):
+            self.lines.setdefault(loc, line)
+            top.value.append(value)
+        elif top.key is _NOTHING:  # this node is a key
+            self._take_key(top, value, line, plain)
+        else:
+            if top.key is not _DROP:
+                self.lines.setdefault(loc, line)
+                top.value[top.key] = value
+            top.key = _NOTHING
+
+    def _take_key(self, top: _Frame, key: Any, line: int, plain: bool) -> None:
+        if not plain or not isinstance(key, str):
+            self.problems.append(Problem(format_path(top.loc), "en nyckel måste vara ett enkelt namn", line))
+            top.key = _DROP
+        elif key in top.value:
+            self.problems.append(Problem(format_path(top.loc + (key,)), f"fältet '{key[:60]}' står två gånger", line))
+            top.key = _DROP
+        else:
+            top.key = key
+
+
+def _scalar(event: yaml.ScalarEvent) -> str | None:
+    """The text as typed; None for a plain null (``~``, ``null`` or nothing) or ``!!null``."""
+    if event.tag == NULL_TAG or (event.tag is None and event.implicit[0] and event.value in NULL_WORDS):
+        return None
+    return event.value

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import traceback
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,6 +35,12 @@ from formkit.docx.package import Package
 from formkit.errors import DataError, Problem, TemplateError
 
 TEMPLATED_PART = re.compile(r"^word/(document|header\d*|footer\d*)\.xml$")
+PART_NAMES = {"document": "brödtexten", "header": "sidhuvudet", "footer": "sidfoten"}
+# What a template's expressions can raise on unlucky data ({{ a / b }}, {{ d['x'] }}, {{ l[9] }}):
+# the message names the template, part, paragraph and record instead of "unexpected error".
+TEMPLATE_CODE_ERRORS = (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError)
+TEMPLATE_CODE_MESSAGES = {ZeroDivisionError: "division med noll", KeyError: "en nyckel som inte finns",
+                          IndexError: "en plats i en lista som inte finns", RecursionError: "för djup rekursion"}
 LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
 
 
@@ -161,10 +168,8 @@ class CompiledTemplate:
                 ) from None
             except jinja2.TemplateError as exc:
                 raise TemplateError(self.name, [Problem(f"post {record}", f"mallen gick inte att fylla i: {exc}")]) from None
-            except (TypeError, ValueError, AttributeError) as exc:
-                raise TemplateError(
-                    self.name, [Problem(f"post {record}", f"mallen gick inte att fylla i: {exc}")]
-                ) from None
+            except TEMPLATE_CODE_ERRORS as exc:  # the template's own code failed on this record's data
+                raise self._code_failed(name, record, exc) from None
             data = xml.replace("\n<w:p", "<w:p").encode("utf-8")
             try:
                 etree.fromstring(data)
@@ -176,6 +181,20 @@ class CompiledTemplate:
                 ) from None
             parts[name] = data
         return Rendered(self, parts)
+
+
+    def _code_failed(self, part: str, record: str, exc: Exception) -> TemplateError:
+        """Name the template, the part and paragraph (from the template's line in the traceback)
+        and the record, for an error raised by the template's code, e.g. ``{{ a / b }}`` with b 0."""
+        lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<template>"]
+        paragraph = paragraph_at_line(self.sources[part], lines[-1] if lines else None)
+        kind = re.sub(r"^word/|\d*\.xml$", "", part)
+        where = f"post {record}, {PART_NAMES.get(kind, part)}"
+        if paragraph:
+            where += f", stycket \"{paragraph[:100]}\""
+        what = TEMPLATE_CODE_MESSAGES.get(type(exc), f"{type(exc).__name__}: {exc}")
+        return TemplateError(self.name, [Problem(where, f"mallens kod gick inte att räkna ut för den här posten ({what}); "
+                                                 "rätta koden i mallen eller värdet i datan")])
 
 
 def _undefined_message(exc: jinja2.UndefinedError) -> str:

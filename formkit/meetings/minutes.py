@@ -21,9 +21,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from formkit import templates as template_files
-from formkit.case import yamlsource
-from formkit.case.model import ROLE_NAMES, Case, Clock, Model, Text, YesNo, translate_error
-from formkit.errors import Problem, ProblemListError
+from formkit.case import personnummer, yamlsource
+from formkit.case.model import ROLE_NAMES, Case, Clock, Date, Model, Text, YesNo, translate_error
+from formkit.errors import NotesFileError, Problem
 from formkit.meetings.forms import TEMPLATES, client_base, period_context, questions_context
 from formkit.meetings.rules import DOCUMENTATION_STATEMENT, TERM_QUESTIONS, find_question, meetings_of, term_of
 from formkit.docx.render import CompiledTemplate
@@ -44,12 +44,6 @@ next_meeting: {date: 2027-03-10, time: "14.00", place: Solrosen}
 """
 
 
-class NotesFileError(ProblemListError):
-    """Raised when a notes file for the minutes cannot be used."""
-
-    what = "Anteckningsfilen"
-
-
 class Participant(Model):
     name: Text
     role: Text | None = None
@@ -60,11 +54,11 @@ class Participant(Model):
 class Action(Model):
     what: Text
     who: Text | None = None
-    when: dt.date | None = None
+    when: Date | None = None
 
 
 class NextMeeting(Model):
-    date: dt.date | None = None
+    date: Date | None = None
     time: Clock | None = None
     place: Text | None = None
 
@@ -73,7 +67,7 @@ class Notes(Model):
     """What was said at one terminssamtal."""
 
     client: Text
-    date: dt.date | None = None
+    date: Date | None = None
     time: Clock | None = None
     place: Text | None = None
     informed: YesNo = False
@@ -86,13 +80,13 @@ class Notes(Model):
 
 def load_notes(path: Path, case: Case) -> tuple[Notes, dict[str, str]]:
     """The notes and their answers by question id; every problem at once, with its line."""
-    data, lines = yamlsource.load(path, error=NotesFileError)  # type: ignore[arg-type]
+    data, lines = yamlsource.load(path, error=NotesFileError)
     problems: list[Problem] = []
     notes: Notes | None = None
     try:
         notes = Notes.model_validate(data)
     except ValidationError as exc:
-        problems.extend(translate_error(err, lines) for err in exc.errors())
+        problems.extend(translate_error(err, lines, data) for err in exc.errors())
     answers: dict[str, str] = {}
     raw_answers = data.get("answers") if isinstance(data, dict) else None
     if isinstance(raw_answers, dict):
@@ -103,7 +97,7 @@ def load_notes(path: Path, case: Case) -> tuple[Notes, dict[str, str]]:
             if question is None:
                 close = difflib.get_close_matches(key.lower(), valid, n=1)
                 hint = f"menade du '{close[0]}'? " if close else ""
-                problems.append(Problem(f"answers.{key}", f"frågan '{key}' finns inte; {hint}"
+                problems.append(Problem(f"answers.{key}", f"frågan '{personnummer.echo(key)}' finns inte; {hint}"
                                         f"frågorna är {', '.join(valid)} (eller numren 1–{len(valid)})", line))
             elif question.id in answers:
                 problems.append(Problem(f"answers.{key}", f"fråga {question.id} har redan ett svar i filen; skriv ihop svaren", line))
@@ -112,12 +106,11 @@ def load_notes(path: Path, case: Case) -> tuple[Notes, dict[str, str]]:
     client_id = data.get("client") if isinstance(data, dict) else None
     if isinstance(client_id, str) and client_id not in case.clients_by_id:
         close = difflib.get_close_matches(client_id, list(case.clients_by_id), n=1)
-        problems.append(Problem("client", f"det finns ingen klient med id '{client_id}' i ärendefilen"
+        problems.append(Problem("client", f"det finns ingen klient med id '{personnummer.echo(client_id)}' i ärendefilen"
                                 + (f"; menade du '{close[0]}'?" if close else ""), lines.get(("client",))))
-    if problems:
+    if problems or notes is None:
         problems.sort(key=lambda p: (p.line or 0, p.path))
         raise NotesFileError(str(path), problems)
-    assert notes is not None
     return notes, answers
 
 

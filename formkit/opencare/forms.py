@@ -27,7 +27,7 @@ from formkit.errors import DataError, UsageError
 from formkit.fields import (
     FieldSet, UNIT_FIELDS, common_context, prefixed, register, staff_context, unit_context,
 )
-from formkit.opencare.figures import DEFAULT_THRESHOLD, Figure, Period, Summary, check_open_care, compute, ended, started
+from formkit.opencare.figures import DEFAULT_THRESHOLD, Figure, Period, Summary, compute, ended, started
 from formkit.opencare.sheet import has_chart, workbook_bytes
 from formkit.docx.render import CompiledTemplate, Rendered
 from formkit.options import Options
@@ -217,7 +217,6 @@ def _add_print_batch(output: Output, stem: str, items: list[tuple[str, Rendered]
 
 def _bilaga_1_2(case: Case, number: int, period: Period, client_id: str | None,
                 template_dir: Path | None, today: dt.date, source: str) -> Output:
-    check_open_care(case, source)
     chosen = started(case, period) if number == 1 else ended(case, period)
     what = "började" if number == 1 else "avslutades eller avbröts"
     if client_id is not None:

@@ -114,8 +114,8 @@ def _figure_sheet(ws: Worksheet, figure: Figure, summary: Summary) -> None:
     if figure.additive:
         put(ws, below, 1, "Summa", font=TOTAL_FONT, border=BOX)
         for col, column in enumerate(columns, start=2):
-            assert column.total is not None
-            put(ws, below, col, column.total.shown, font=TOTAL_FONT, border=BOX, alignment=right)
+            if column.total is not None:  # an additive figure always has its total
+                put(ws, below, col, column.total.shown, font=TOTAL_FONT, border=BOX, alignment=right)
         below += 1
     put(ws, 4, 1, f"Antal under {summary.threshold} visas som \"<{summary.threshold}\"; \"x\" är dolt så att det inte kan räknas "
         "fram ur summan. Dolda antal ritas inte i diagrammet." if summary.threshold > 1 else "Inga antal är dolda.")
