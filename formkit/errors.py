@@ -34,6 +34,16 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+class FieldRuleError(ValueError):
+    """Raised inside a case-file model by a rule over several fields of one record; pydantic
+    collects it like any other error, and the problem is reported at ``field`` of the record
+    (``open_care[3].ended``), not at the record as a whole. Never reaches the CLI."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 class ProblemListError(FormkitError):
     """A file with one or more problems, all reported at once."""
 

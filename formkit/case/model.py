@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 from formkit.case import personnummer, yamlsource
-from formkit.errors import CaseFileError, Problem
+from formkit.errors import CaseFileError, FieldRuleError, Problem
 from formkit.xmlsafe import CONTROL_CHARS, control_char_problem  # noqa: F401
 
 FORMAT_VERSION = 1
@@ -39,14 +39,6 @@ MAX_TEXT_CHARS = 32_767
 # Dates outside these years are typing mistakes (9999-12-31, 0202-05-01), and arithmetic on
 # them (a consent valid three more years, the next follow-up) would fail far from the cause.
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
-
-
-class FieldRuleError(ValueError):
-    """A rule over several fields of one record, reported at ``field`` (not at the record)."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
 
 
 def _text(value: str) -> str:
