@@ -88,6 +88,11 @@ def _personal_number(value: str) -> str:
     return personnummer.normalise(value)
 
 
+def _weekday(value: Any) -> Any:
+    """Tisdag, TISDAG and tisdag are the same day."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
 Text = Annotated[str, AfterValidator(_text)]
 Id = Annotated[
     str,
@@ -99,6 +104,7 @@ YesNo = Annotated[bool, BeforeValidator(_yes_no)]
 PostCode = Annotated[str, AfterValidator(_postcode)]
 Clock = Annotated[str, AfterValidator(_clock)]
 PersonalNumber = Annotated[str, AfterValidator(_personal_number)]
+Weekday = Annotated[Literal["måndag", "tisdag", "onsdag", "torsdag", "fredag"], BeforeValidator(_weekday)]
 
 
 class Model(BaseModel):
@@ -144,7 +150,9 @@ class Unit(Model):
     kind: UnitKind
     manager: Id | None = None
     phone: Text | None = None
-    email: Text | None = None
+    email: Text | None = None  # also the funktionsbrevlåda an assessor writes to as utförare
+    meeting_day: Weekday | None = None  # the unit's weekly meeting (APT, verksamhetsmöte): årshjul, rolling schedule
+    meeting_time: Clock | None = None
 
 
 StaffRole = Literal["unit_manager", "assessor", "support_person", "coordinator", "staff"]
@@ -158,6 +166,7 @@ class Staff(Model):
     title: Text | None = None
     phone: Text | None = None
     email: Text | None = None
+    team: Id | None = None  # an assessor's team: each team keeps its own quality file (routine 002)
 
 
 RepresentativeRole = Literal["trustee", "administrator", "guardian", "relative"]
@@ -179,6 +188,7 @@ class Representative(Model):
     address: Address | None = None
     phone: Text | None = None
     email: Text | None = None
+    consent_to_inform: YesNo = False  # the client agrees that we inform this person (e.g. mail the minutes)
 
 
 class Consent(Model):
@@ -250,6 +260,7 @@ class FollowUp(Model):
     method: FollowUpMethod
     outcome: FollowUpOutcome = "unchanged"
     answers: QualityAnswers | None = None
+    reason: Text | None = None  # why the insats ended; only a recorded reason goes into the händelse
 
 
 class Decision(Model):
@@ -288,7 +299,9 @@ class Survey(Model):
     """Brukarundersökning for one year (Socialstyrelsen's survey)."""
 
     year: int = Field(ge=2000, le=2100)
+    sent: Date | None = None  # when Socialstyrelsen sends the questionnaires (årshjul)
     answer_by: Date | None = None
+    results_published: Date | None = None  # when the results come (årshjul)
     results: list[SurveyResult] = []
     actions: list[UnitText] = []  # improvements planned after the result (letter 4)
     examples: list[UnitText] = []  # good examples from the unit (letter 3)
@@ -313,6 +326,7 @@ class Meeting(Model):
     stay_ended: Date | None = None  # homecoming: the day the stay ended
     stay_ended_time: Clock | None = None
     method: HomecomingMethod | None = None  # homecoming: how the relatives were told
+    summary: Text | None = None  # what the client said, for the social-journal note
 
 
 OpenCareStatus = Literal["ongoing", "completed", "interrupted"]

@@ -14,10 +14,9 @@ Who is counted where (written out in the outputs too):
 * *ended* insatser: status completed or interrupted with an end date in the period. Needs met
   and situation afterwards are counted over these; interrupted ones also go to "Avbrutna".
 
-Small counts are suppressed: a count from 1 to threshold-1 is shown as "<threshold" (0 stays
-0). In a table whose rows add up to a shown total, a single suppressed row could be recomputed
-as total minus the others, so the smallest other row is hidden too, shown as "x"
-(secondary suppression).
+Small counts are suppressed by ``formkit.smallcounts`` (shared with the assessors' quality
+file): a count from 1 to threshold-1 is shown as "<threshold", and where a single hidden row
+could be worked out from a shown total, another row is hidden as "x".
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ from dataclasses import dataclass, field
 
 from formkit.case.model import Case, Client, OpenCare
 from formkit.errors import DataError
+from formkit.smallcounts import DEFAULT_THRESHOLD, SECONDARY_MARK, Cell, suppress
 
 TERMS = {1: (1, 4), 2: (5, 8), 3: (9, 12)}  # tertial -> first and last month
 TERM_MONTHS = {1: "januari–april", 2: "maj–augusti", 3: "september–december"}
@@ -39,8 +39,6 @@ UNKNOWN_AGE = "Okänd ålder"
 NEEDS = [("yes", "Ja"), ("partly", "Delvis"), ("no", "Nej"), (None, "Ej besvarat")]
 SITUATIONS = [("improved", "Förbättrad"), ("unchanged", "Oförändrad"), ("worsened", "Försämrad"), (None, "Ej besvarat")]
 NO_PROBLEM = "Inget problem angivet"
-DEFAULT_THRESHOLD = 5
-SECONDARY_MARK = "x"
 
 
 # --- periods -------------------------------------------------------------------------------
@@ -115,28 +113,6 @@ def ended(case: Case, period: Period) -> list[OpenCare]:
 # --- cells and figures ---------------------------------------------------------------------
 
 @dataclass
-class Cell:
-    """One count as shown: "<5" when it is small, "x" when it is hidden so that a small count
-    cannot be found by subtraction (it may be any size), else the number."""
-
-    value: int
-    suppressed: bool = False
-    threshold: int = DEFAULT_THRESHOLD
-    secondary: bool = False
-
-    @property
-    def text(self) -> str:
-        if not self.suppressed:
-            return str(self.value)
-        return SECONDARY_MARK if self.secondary else f"<{self.threshold}"
-
-    @property
-    def shown(self) -> int | str:
-        """What a spreadsheet cell holds: the number, or the text "<5" or "x"."""
-        return self.text if self.suppressed else self.value
-
-
-@dataclass
 class Column:
     """One period's counts in a figure: one cell per row, and the total when rows add up."""
 
@@ -173,25 +149,6 @@ class Summary:
     active_count: Cell
     client_count: Cell
     notes: list[str] = field(default_factory=list)
-
-
-def suppress(values: list[int], threshold: int, total: int | None) -> tuple[list[Cell], Cell | None]:
-    """Cells for ``values`` (and their ``total`` when they add up to it) with small counts hidden.
-
-    Primary: 0 < n < threshold, shown "<5". Secondary: if the total is shown and exactly one
-    row is hidden, the smallest other non-zero row is hidden as well, shown "x" (it is not
-    below the threshold, so "<5" would be untrue), so nothing can be found by subtraction.
-    """
-    cells = [Cell(v, 0 < v < threshold, threshold) for v in values]
-    total_cell = Cell(total, 0 < total < threshold, threshold) if total is not None else None
-    if total_cell is not None and not total_cell.suppressed:
-        hidden = [c for c in cells if c.suppressed]
-        if len(hidden) == 1:
-            candidates = [c for c in cells if not c.suppressed and c.value > 0] or [c for c in cells if not c.suppressed]
-            if candidates:
-                chosen = min(candidates, key=lambda c: c.value)
-                chosen.suppressed = chosen.secondary = True
-    return cells, total_cell
 
 
 def _column(counts: Counter[str], rows: list[str], basis: int, additive: bool, threshold: int) -> Column:
