@@ -32,6 +32,7 @@ from formkit.opencare.sheet import has_chart, workbook_bytes
 from formkit.docx.render import CompiledTemplate, Rendered
 from formkit.options import Options
 from formkit.output import Output, csv_bytes
+from formkit.periods import first_weekday
 
 STATUS_TEXT = {"ongoing": "pågår", "completed": "genomförd", "interrupted": "avbruten"}
 GENDER_CHOICES = [("female", "Kvinna"), ("male", "Man"), ("other", "Annan"), ("unknown", "Okänt/vill inte uppge")]
@@ -251,10 +252,7 @@ def _bilaga_1_2(case: Case, number: int, period: Period, client_id: str | None,
 
 def send_dates(year: int) -> tuple[dt.date, dt.date]:
     """Bilaga 3 goes out in February (its first weekday) and is answered by 1 March."""
-    send = dt.date(year, 2, 1)
-    while send.weekday() >= 5:
-        send += dt.timedelta(days=1)
-    return send, dt.date(year, 3, 1)
+    return first_weekday(year, 2), dt.date(year, 3, 1)
 
 
 def return_to(case: Case) -> dict[str, str]:

@@ -1,0 +1,78 @@
+"""Periods and calendar days that several routines count in: tertials, years, first weekdays.
+
+A tertial (T1 January–April, T2 May–August, T3 September–December) is the öppenvård summary's
+period (three times a year, routine 004); the assessors' quality file and the årshjul use the
+same periods and the same first-weekday rule, so they live here, below the families.
+
+A leaf module: it imports nothing from formkit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+TERMS = {1: (1, 4), 2: (5, 8), 3: (9, 12)}  # tertial -> first and last month
+TERM_MONTHS = {1: "januari–april", 2: "maj–augusti", 3: "september–december"}
+
+
+def first_weekday(year: int, month: int) -> dt.date:
+    """The first Monday–Friday of the month (1 February 2026 is a Sunday: the 2nd)."""
+    day = dt.date(year, month, 1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A tertial (T1 Jan–Apr, T2 May–Aug, T3 Sep–Dec) or, with ``term=None``, a whole year."""
+
+    year: int
+    term: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """``2026-T1`` (also ``2026T1``, ``2026-t1``) or ``2026``; ValueError in Swedish otherwise."""
+        match = re.fullmatch(r"\s*(\d{4})(?:-?[Tt]([123]))?\s*", text or "")
+        if not match:
+            raise ValueError(f"'{text}' är ingen period; skriv t.ex. 2026-T1 (januari–april), 2026-T2, 2026-T3 eller 2026 för hela året")
+        return cls(int(match.group(1)), int(match.group(2)) if match.group(2) else None)
+
+    @classmethod
+    def containing(cls, day: dt.date) -> Period:
+        return cls(day.year, (day.month - 1) // 4 + 1)
+
+    @classmethod
+    def last_finished(cls, today: dt.date) -> Period:
+        """The latest tertial that has ended by ``today``: the one bilaga 4 is made for."""
+        return cls.containing(today).previous()
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, TERMS[self.term][0] if self.term else 1, 1)
+
+    @property
+    def end(self) -> dt.date:
+        last_month = TERMS[self.term][1] if self.term else 12
+        return (dt.date(self.year + 1, 1, 1) if last_month == 12 else dt.date(self.year, last_month + 1, 1)) - dt.timedelta(days=1)
+
+    def previous(self) -> Period:
+        """The period before, to compare with: T1 follows last year's T3; a year follows a year."""
+        if self.term is None:
+            return Period(self.year - 1)
+        return Period(self.year - 1, 3) if self.term == 1 else Period(self.year, self.term - 1)
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    @property
+    def code(self) -> str:
+        """2026-T1 or 2026: used in file names."""
+        return f"{self.year}-T{self.term}" if self.term else str(self.year)
+
+    @property
+    def label(self) -> str:
+        """2026 T1 (januari–april) or helåret 2026: shown to people."""
+        return f"{self.year} T{self.term} ({TERM_MONTHS[self.term]})" if self.term else f"helåret {self.year}"
