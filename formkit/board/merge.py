@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from formkit.board.columns import (
@@ -39,13 +38,13 @@ from formkit.board.columns import (
     sort_key,
 )
 from formkit.errors import BoardFileError, OutputError
+from formkit.regen import backup_name, header_row as find_header_row, lock_files, refuse_if_open, unique_names
 
 log = logging.getLogger(__name__)
 MAIN_SHEET = "Uppföljningstavla"
 ARCHIVE_SHEET = "Arkiv"
 SNAPSHOT_SHEET = "formkit"  # hidden: the system values as generated, to tell typed edits apart
 ARCHIVED_HEADER = "Arkiverad"
-HEADER_SEARCH_ROWS = 10
 
 
 class Formula(str):
@@ -86,31 +85,6 @@ class MergedBoard:
     newly_archived: int = 0
 
 
-def lock_files(path: Path) -> list[Path]:
-    """The lock files Excel and LibreOffice keep beside an open workbook."""
-    name = path.name
-    return [path.with_name(f".~lock.{name}#"), path.with_name(f"~${name}"), path.with_name(f"~${name[2:]}")]
-
-
-def refuse_if_open(path: Path) -> None:
-    for lock in lock_files(path):
-        if lock.exists():
-            raise OutputError(
-                f"{path} är öppen i Excel eller LibreOffice (låsfilen {lock.name} finns). Stäng tavlan och kör "
-                "igen; inget har skrivits. Om tavlan inte är öppen kan du ta bort låsfilen."
-            )
-
-
-def backup_name(path: Path, now: dt.datetime, folder: Path) -> str:
-    """``uppfoljningstavla_bh-1_2026-05-03_141500.xlsx``, never overwriting an earlier backup."""
-    stem = f"{path.stem}_{now.strftime('%Y-%m-%d_%H%M%S')}"
-    name, n = f"{stem}.xlsx", 1
-    while (folder / name).exists():
-        n += 1
-        name = f"{stem}-{n}.xlsx"
-    return name
-
-
 # --- reading ---------------------------------------------------------------------------------
 
 def _cell_value(cell: Any) -> Any:
@@ -126,53 +100,26 @@ def _cell_value(cell: Any) -> Any:
     return value
 
 
-def _header_row(ws: Worksheet) -> tuple[int, list[str]] | None:
-    """The row holding ``Beslut-id`` among the first rows (an assessor may add a title above)."""
-    for r, row in enumerate(ws.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS), start=1):
-        texts = [str(c.value).strip() if c.value is not None else "" for c in row]
-        if ID_HEADER in texts:
-            while texts and not texts[-1]:
-                texts.pop()
-            return r, texts
-    return None
-
-
 def _read_sheet(ws: Worksheet, path: Path) -> tuple[list[str], list[dict[str, Any]]]:
     if hasattr(ws, "reset_dimensions"):
         ws.reset_dimensions()  # a saved size can be wrong (other programs): read every row there is
-    found = _header_row(ws)
+    found = find_header_row(ws, ID_HEADER)
     if found is None:
         raise OutputError(
             f"Hittar inte kolumnen '{ID_HEADER}' på fliken {ws.title} i {path}. Utan den går det inte att "
             "känna igen raderna, så tavlan skrivs inte över. Återställ rubriken eller flytta undan filen."
         )
     header_row, texts = found
-    rows, headers = [], list(_unique_names(texts))
+    rows, headers = [], list(unique_names(texts))
     for cells in ws.iter_rows(min_row=header_row + 1):
         values = [_cell_value(c) for c in cells]
         if len(values) > len(headers):  # values typed in a column that has no heading
-            headers.extend(_unique_names(["" for _ in values[len(headers):]], taken=headers, start=len(headers)))
+            headers.extend(unique_names(["" for _ in values[len(headers):]], taken=headers, start=len(headers)))
         row = {h: v for h, v in zip(headers, values) if v is not None}
         if row:
             rows.append(row)
     used = {h for row in rows for h in row}
     return [h for i, h in enumerate(headers) if i < len(texts) and texts[i] or h in used], rows
-
-
-def _unique_names(texts: list[str], taken: list[str] = (), start: int = 0) -> list[str]:
-    """Column names as keys: a blank heading becomes 'Kolumn V', a repeated one 'Anteckningar (2)',
-    so no value typed under it is lost or merged with another column's."""
-    names: list[str] = list(taken)
-    out = []
-    for i, text in enumerate(texts, start=start):
-        name = text or f"Kolumn {get_column_letter(i + 1)}"
-        n = 1
-        while name in names:
-            n += 1
-            name = f"{text or 'Kolumn ' + get_column_letter(i + 1)} ({n})"
-        names.append(name)
-        out.append(name)
-    return out
 
 
 # What a damaged workbook raises while it is opened or read: a broken zip, a cut-off deflate

@@ -242,6 +242,14 @@ class Client(Model):
 Answer = Literal["yes", "partly", "no"]
 
 
+QUALITY_QUESTIONS: dict[str, str] = {
+    "gets_granted_help": "Får du den hjälp/det stöd du är beviljad?",
+    "plans_when": "Får du vara med och planera när din hjälp/ditt stöd ska genomföras?",
+    "plans_how": "Får du vara med och planera hur din hjälp/ditt stöd ska genomföras?",
+    "feels_good": "Får du hjälp/stöd på ett sätt som känns bra för dig?",
+}  # the routine's own words, for every document that asks or counts them
+
+
 class QualityAnswers(Model):
     """The four quality questions asked at every follow-up (seed 002, point 3)."""
 
