@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import click
 
-from formkit import __version__, example
+from formkit import __version__, example, kvalitet
 from formkit import check as checking
 from formkit.board import boards
 from formkit.board.boards import BoardOptions
@@ -350,3 +350,30 @@ def opencare(case: Path, appendix: str, period: str | None, threshold: int, clie
     options = OpenCareOptions(appendix=int(appendix), period=period, threshold=threshold, client=client_id,
                               source=str(case), templates=templates, today=today or dt.date.today())
     write_and_report(open_care.plan(load_case(case), options), out, pdf=make_pdf)
+
+
+@main.command("kvalitet")
+@CASE_ARGUMENT
+@click.option("--team", "team", metavar="ID", help="Bara det här teamet (fältet team hos biståndshandläggarna).")
+@click.option("--period", "period", callback=_period_option, metavar="ÅÅÅÅ|ÅÅÅÅ-Tn",
+              help="Ett år (2026) eller en tertial (2026-T1). Standard: i år.")
+@click.option("--threshold", "threshold", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Antal under gränsen visas som <5 (1 = visa alla antal).")
+@click.option("--date", "today", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Dagens datum (standard: i dag).")
+@common_options
+def kvalitet_command(case: Path, team: str | None, period: str | None, threshold: int, today: dt.date | None,
+                     templates: Path | None, out: Path) -> None:
+    """Teamets kvalitetsfil: de fyra frågorna från varje uppföljning, som andelar och diagram.
+
+    En rad per uppföljning (klientens id, aldrig personnummer), andelen Ja/Delvis/Nej per fråga
+    och månad och per biståndshandläggare, ett diagram per fråga. Små antal döljs som i bilaga 4.
+    Kommentarer och rader som teamet lagt till finns kvar när filen görs om.
+
+    \b
+    Exempel:
+      formkit kvalitet arenden.yaml
+      formkit kvalitet arenden.yaml --team team-norr --period 2026
+    """
+    options = kvalitet.KvalitetOptions(templates=templates, today=today or dt.date.today(), folder=out, team=team,
+                                       period=Period.parse(period) if period else None, threshold=threshold)
+    write_and_report(kvalitet.plan(load_case(case), options), out)

@@ -62,12 +62,14 @@ def build_case(today: dt.date) -> dict[str, Any]:
     rng = random.Random(2026)
     year = today.year
     units = [
-        {"id": "ht-norra", "name": "Hemtjänst Norra", "kind": "home_care", "manager": "ec-1", "phone": "0123-456 10", "email": "hemtjanst.norra@exempelby.se"},
-        {"id": "ht-sodra", "name": "Hemtjänst Södra", "kind": "home_care", "manager": "ec-2", "phone": "0123-456 20", "email": "hemtjanst.sodra@exempelby.se"},
-        {"id": "kv-solrosen", "name": "Korttidsvistelse Solrosen (LSS)", "kind": "short_stay", "manager": "ec-3", "phone": "0123-456 30"},
-        {"id": "bs-syd", "name": "Boendestöd Syd", "kind": "housing_support", "manager": "ec-4", "phone": "0123-456 40"},
-        {"id": "ov-vagen", "name": "Öppenvården Vägen", "kind": "open_care", "manager": "ec-5", "phone": "0123-456 50"},
-        {"id": "myndighet", "name": "Biståndsenheten", "kind": "assessment", "manager": "ec-6", "phone": "0123-456 60"},
+        {"id": "ht-norra", "name": "Hemtjänst Norra", "kind": "home_care", "manager": "ec-1", "phone": "0123-456 10", "email": "hemtjanst.norra@exempelby.se",
+         "meeting_day": "tisdag", "meeting_time": "13.00"},
+        {"id": "ht-sodra", "name": "Hemtjänst Södra", "kind": "home_care", "manager": "ec-2", "phone": "0123-456 20", "email": "hemtjanst.sodra@exempelby.se",
+         "meeting_day": "onsdag", "meeting_time": "13.00"},
+        {"id": "kv-solrosen", "name": "Korttidsvistelse Solrosen (LSS)", "kind": "short_stay", "manager": "ec-3", "phone": "0123-456 30", "meeting_day": "torsdag"},
+        {"id": "bs-syd", "name": "Boendestöd Syd", "kind": "housing_support", "manager": "ec-4", "phone": "0123-456 40", "meeting_day": "tisdag", "meeting_time": "09.00"},
+        {"id": "ov-vagen", "name": "Öppenvården Vägen", "kind": "open_care", "manager": "ec-5", "phone": "0123-456 50", "meeting_day": "måndag"},
+        {"id": "myndighet", "name": "Biståndsenheten", "kind": "assessment", "manager": "ec-6", "phone": "0123-456 60", "meeting_day": "onsdag"},
     ]
     staff = [
         {"id": "ec-1", "name": "Maria Lind", "role": "unit_manager", "unit": "ht-norra", "title": "Enhetschef", "phone": "0123-456 11", "email": "maria.lind@exempelby.se"},
@@ -77,9 +79,9 @@ def build_case(today: dt.date) -> dict[str, Any]:
         {"id": "ec-5", "name": "Erik Nordén", "role": "unit_manager", "unit": "ov-vagen", "title": "Enhetschef", "phone": "0123-456 51", "email": "erik.norden@exempelby.se"},
         {"id": "ec-6", "name": "Louise Berg", "role": "unit_manager", "unit": "myndighet", "title": "Enhetschef", "phone": "0123-456 61", "email": "louise.berg@exempelby.se"},
         {"id": "ko-1", "name": "Sara Öhman", "role": "coordinator", "unit": "ht-norra", "title": "Koordinator", "phone": "0123-456 12", "email": "sara.ohman@exempelby.se"},
-        {"id": "bh-1", "name": "Karin Ek", "role": "assessor", "unit": "myndighet", "title": "Biståndshandläggare", "phone": "0123-456 62", "email": "karin.ek@exempelby.se"},
-        {"id": "bh-2", "name": "Linnéa Broström", "role": "assessor", "unit": "myndighet", "title": "Biståndshandläggare", "phone": "0123-456 63", "email": "linnea.brostrom@exempelby.se"},
-        {"id": "bh-3", "name": "Ahmed Yilmaz", "role": "assessor", "unit": "myndighet", "title": "Biståndshandläggare", "phone": "0123-456 64", "email": "ahmed.yilmaz@exempelby.se"},
+        {"id": "bh-1", "name": "Karin Ek", "role": "assessor", "unit": "myndighet", "title": "Biståndshandläggare", "phone": "0123-456 62", "email": "karin.ek@exempelby.se", "team": "team-norr"},
+        {"id": "bh-2", "name": "Linnéa Broström", "role": "assessor", "unit": "myndighet", "title": "Biståndshandläggare", "phone": "0123-456 63", "email": "linnea.brostrom@exempelby.se", "team": "team-norr"},
+        {"id": "bh-3", "name": "Ahmed Yilmaz", "role": "assessor", "unit": "myndighet", "title": "Biståndshandläggare", "phone": "0123-456 64", "email": "ahmed.yilmaz@exempelby.se", "team": "team-syd"},
         {"id": "sp-1", "name": "Ali Hassan", "role": "support_person", "unit": "bs-syd", "title": "Stödperson", "phone": "0123-456 42", "email": "ali.hassan@exempelby.se"},
         {"id": "sp-2", "name": "Hanna Wähling", "role": "support_person", "unit": "bs-syd", "title": "Stödperson", "phone": "0123-456 43", "email": "hanna.wahling@exempelby.se"},
         {"id": "sp-3", "name": "Tove Lindqvist", "role": "support_person", "unit": "kv-solrosen", "title": "Stödperson", "phone": "0123-456 32", "email": "tove.lindqvist@exempelby.se"},
@@ -131,7 +133,8 @@ def build_case(today: dt.date) -> dict[str, Any]:
             surname = client["name"].split()[-1]
             client["representatives"] = [
                 {"name": f"{rng.choice(FIRST_FEMALE)} {surname}", "role": "guardian", "relation": "mamma", "looks_after_rights": True,
-                 "receives_letters": True, "email": f"vardnadshavare.{client['id']}@example.se", "address": dict(client["address"])},
+                 "receives_letters": True, "email": f"vardnadshavare.{client['id']}@example.se", "address": dict(client["address"]),
+                 "consent_to_inform": True},
             ]
         if client["unit"] in ("bs-syd", "kv-solrosen"):
             updated = today - dt.timedelta(days=rng.randint(20, 300))
@@ -151,7 +154,7 @@ def build_case(today: dt.date) -> dict[str, Any]:
     short_stay = [c for c in clients if c["unit"] == "kv-solrosen"]
     short_stay[0]["representatives"] = [{"name": "Eva Lövgren", "role": "trustee", "looks_after_rights": True, "receives_letters": True,
                                           "address": {"street": "Rådhusgatan 2", "postcode": "123 45", "city": "Exempelby"},
-                                          "email": "eva.lovgren@example.se"},
+                                          "email": "eva.lovgren@example.se", "consent_to_inform": True},
                                          {"name": "Peter " + short_stay[0]["name"].split()[-1], "role": "relative", "relation": "pappa",
                                           "looks_after_rights": False, "receives_letters": False}]
     # a short-stay client with nobody to invite (no address, no representative): a warning, not a crash
@@ -161,7 +164,9 @@ def build_case(today: dt.date) -> dict[str, Any]:
     decisions = _decisions(clients, today, rng)
     survey = {
         "year": year,
+        "sent": dt.date(year, 3, 9),
         "answer_by": dt.date(year, 5, 24),
+        "results_published": dt.date(year, 10, 14),
         "results": [
             {"unit": unit, "question": q, "value": max(0, min(100, v + delta)), "municipality": m, "national": n, "previous": max(0, min(100, p + delta))}
             for unit, delta in (("ht-norra", 0), ("ht-sodra", -4))
@@ -245,6 +250,8 @@ def _decisions(clients: list[dict[str, Any]], today: dt.date, rng: random.Random
         out.append(decision)
     ended = next(d for d in out if d["follow_ups"] and d["executed"])
     ended["follow_ups"][-1]["outcome"] = "ended"  # insatsen avslutad: no next follow-up
+    ended["follow_ups"][-1]["reason"] = "Brukaren har flyttat till ett särskilt boende."
+    out.extend(_followed_up_this_year(home, today))
     leap = dt.date(2024, 2, 29)
     out.append({"id": "B-2024-0229", "client": home[-1]["id"], "assessor": "bh-1", "services": ["HEMTJÄNST", "LEDSAGNING"],
                 "law": "SoL", "decided": leap, "valid_until": None, "executed": True,
@@ -256,6 +263,34 @@ def _decisions(clients: list[dict[str, Any]], today: dt.date, rng: random.Random
         out.append({"id": f"L-{decided.year}-{2000 + i:04d}", "client": client["id"], "assessor": "bh-2",
                     "services": ["KORTTIDSVISTELSE"], "law": "LSS", "decided": decided,
                     "valid_until": add_years(decided, 1) if i == 0 else None, "executed": True, "follow_ups": []})
+    return out
+
+
+def _followed_up_this_year(home: list[dict[str, Any]], today: dt.date) -> list[dict[str, Any]]:
+    """Decisions followed up this year, about twenty a month, so that each team's quality file
+    (formkit kvalitet) has answers to count in every month so far. Their next follow-up is
+    three years away: the boards' other colours stay as they are. A generator of its own keeps
+    the rest of the example as it was."""
+    rng = random.Random(15)
+    out = []
+    for month in range(1, today.month + 1):
+        last = min(today - dt.timedelta(days=1), (dt.date(today.year, month, 28)))
+        first = dt.date(today.year, month, 1)
+        if last < first:
+            continue
+        for k in range(20):
+            client = home[(month * 20 + k) % len(home)]
+            day = first + dt.timedelta(days=(k * 7) % ((last - first).days + 1))
+            weights = ["yes"] * 6 + ["partly"] * 3 + ["no"]
+            out.append({
+                "id": f"B-{day.year - 2}-{3000 + month * 20 + k:04d}", "client": client["id"],
+                "assessor": ["bh-1", "bh-2", "bh-3", "bh-1", "bh-2"][k % 5], "services": [rng.choice(SERVICES)], "law": "SoL",
+                "decided": day - dt.timedelta(days=rng.randint(700, 1090)), "valid_until": None, "executed": True,
+                "follow_ups": [{"date": day, "method": rng.choice(["phone", "home_visit", "digital"]),
+                                "outcome": "new_decision" if k == 4 else "unchanged",
+                                "answers": {"gets_granted_help": rng.choice(weights), "plans_when": rng.choice(weights),
+                                            "plans_how": rng.choice(weights), "feels_good": rng.choice(weights)}}],
+            })
     return out
 
 
@@ -280,8 +315,13 @@ def _meetings(clients: list[dict[str, Any]], today: dt.date, rng: random.Random)
         if i % 3 == 2:
             continue  # this month's review missing
         day = max(month_start, today - dt.timedelta(days=3 + i))
-        out.append({"kind": "monthly_review", "client": client["id"], "date": day, "time": "10.00", "place": "Hemma hos brukaren",
-                    "status": "held" if day < today else "booked", "held_by": client["support_person"]})
+        review: dict[str, Any] = {"kind": "monthly_review", "client": client["id"], "date": day, "time": "10.00",
+                                  "place": "Hemma hos brukaren", "status": "held" if day < today else "booked",
+                                  "held_by": client["support_person"]}
+        if day < today:
+            review["summary"] = ["Vill ha hjälp att komma i gång med promenader. Stödet med ekonomin fungerar bra.",
+                                 "Tycker att tiderna passar. Vill ha stöd att boka tid hos tandläkaren."][i % 2]
+        out.append(review)
     for i, client in enumerate(c for c in supported if c["unit"] == "kv-solrosen"):
         ended = today - dt.timedelta(days=2 + 7 * i)
         late = i == 1
