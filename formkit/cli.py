@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import click
 
-from formkit import __version__, example, kvalitet
+from formkit import __version__, arshjul, example, kvalitet
 from formkit import check as checking
 from formkit.board import boards
 from formkit.board.boards import BoardOptions
@@ -377,3 +377,30 @@ def kvalitet_command(case: Path, team: str | None, period: str | None, threshold
     options = kvalitet.KvalitetOptions(templates=templates, today=today or dt.date.today(), folder=out, team=team,
                                        period=Period.parse(period) if period else None, threshold=threshold)
     write_and_report(kvalitet.plan(load_case(case), options), out)
+
+
+@main.command("arshjul")
+@CASE_ARGUMENT
+@click.option("--year", "year", type=click.IntRange(2000, 2100), metavar="ÅÅÅÅ", help="Vilket år (standard: i år).")
+@click.option("--unit", "unit_id", metavar="ID", help="Bara den här enheten (standard: alla enheter som en rutin gäller för).")
+@click.option("--pdf", "make_pdf", is_flag=True, help="Gör också PDF av checklistan (kräver LibreOffice).")
+@click.option("--date", "today", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Dagens datum (standard: i dag).")
+@common_options
+def arshjul_command(case: Path, year: int | None, unit_id: str | None, make_pdf: bool, today: dt.date | None,
+                    templates: Path | None, out: Path) -> None:
+    """Årshjulet: varje rutins steg under året, som kalender (.ics) och checklista (Excel).
+
+    Ett steg per rad och händelse: vad, när (enhetens mötesdag i rutinens månad, eller
+    brukarundersökningens datum i ärendefilen), vem som ansvarar, vad som ska förberedas och
+    vilket formkit-kommando som gör dokumentet. Kalendern importeras i Outlook med en
+    påminnelse per steg; i checklistan väljer ni status, och passerade steg som inte är klara
+    blir röda. Status och kommentarer följer med när checklistan görs om.
+
+    \b
+    Exempel:
+      formkit arshjul arenden.yaml --year 2027
+      formkit arshjul arenden.yaml --year 2027 --unit ht-norra --pdf
+    """
+    options = arshjul.ArshjulOptions(templates=templates, today=today or dt.date.today(), folder=out, year=year,
+                                     unit=unit_id, case_name=case.name)
+    write_and_report(arshjul.plan(load_case(case), options), out, pdf=make_pdf)

@@ -76,3 +76,41 @@ class Period:
     def label(self) -> str:
         """2026 T1 (januari–april) or helåret 2026: shown to people."""
         return f"{self.year} T{self.term} ({TERM_MONTHS[self.term]})" if self.term else f"helåret {self.year}"
+
+
+def easter_sunday(year: int) -> dt.date:
+    """Easter Sunday in the Gregorian calendar (the anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    leap = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * leap) // 451
+    month, day = divmod(h + leap - 7 * m + 114, 31)
+    return dt.date(year, month, day + 1)
+
+
+def holidays(year: int) -> set[dt.date]:
+    """Swedish public holidays on weekdays that matter for a meeting, and the eves offices close
+    (julafton, nyårsafton, midsommarafton)."""
+    easter = easter_sunday(year)
+    midsummer_eve = next(dt.date(year, 6, d) for d in range(19, 26) if dt.date(year, 6, d).weekday() == 4)
+    return {
+        dt.date(year, 1, 1), dt.date(year, 1, 6), easter - dt.timedelta(days=2), easter + dt.timedelta(days=1),
+        dt.date(year, 5, 1), easter + dt.timedelta(days=39), dt.date(year, 6, 6), midsummer_eve,
+        dt.date(year, 12, 24), dt.date(year, 12, 25), dt.date(year, 12, 26), dt.date(year, 12, 31),
+    }
+
+
+def is_workday(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in holidays(day.year)
+
+
+def first_workday(year: int, month: int) -> dt.date:
+    """The first weekday of the month that is not a holiday (2 January 2026; 7 January 2027 is a Thursday)."""
+    day = dt.date(year, month, 1)
+    while not is_workday(day):
+        day += dt.timedelta(days=1)
+    return day

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -71,3 +72,38 @@ def unique_names(texts: list[str], taken: list[str] = (), start: int = 0) -> lis
         names.append(name)
         out.append(name)
     return out
+
+
+def _value(cell: Any) -> Any:
+    value = cell.value
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date()
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def read_rows(ws: Worksheet, key_header: str, path: Path) -> tuple[list[str], list[dict[str, Any]]]:
+    """Every non-empty row under the heading row that holds ``key_header``, keyed by heading.
+
+    Values typed in a column without a heading get a name of their own ('Kolumn K'), so nothing
+    typed is dropped. An ``OutputError`` when the key heading is gone: the rows could not be
+    matched, and the file must not be overwritten."""
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()  # a saved size can be wrong (other programs): read every row there is
+    found = header_row(ws, key_header)
+    if found is None:
+        raise OutputError(f"Hittar inte kolumnen '{key_header}' på fliken {ws.title} i {path}. Utan den går raderna "
+                          "inte att känna igen, så filen skrivs inte över. Återställ rubriken eller flytta undan filen.")
+    row_number, texts = found
+    headers = unique_names(texts)
+    rows = []
+    for cells in ws.iter_rows(min_row=row_number + 1):
+        values = [_value(c) for c in cells]
+        if len(values) > len(headers):
+            headers += unique_names(["" for _ in values[len(headers):]], taken=headers, start=len(headers))
+        row = {h: v for h, v in zip(headers, values) if v is not None}
+        if row:
+            rows.append(row)
+    used = {h for row in rows for h in row}
+    return [h for i, h in enumerate(headers) if (i < len(texts) and texts[i]) or h in used], rows

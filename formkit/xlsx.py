@@ -9,9 +9,11 @@ formulas and date-times over; everything else writes through ``put``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from openpyxl.cell.cell import Cell
+from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 ISO_DATE = "yyyy-mm-dd"
@@ -28,3 +30,18 @@ def put(sheet: Worksheet, row: int, column: int, value: Any, **style: Any) -> Ce
     for name, setting in style.items():
         setattr(cell, name, setting)
     return cell
+
+
+def conditional_fill(rgb: str) -> PatternFill:
+    """A solid fill for conditional formatting: Excel takes a conditional fill from bgColor,
+    LibreOffice and static cells from fgColor, so both are set."""
+    return PatternFill("solid", start_color=rgb, end_color=rgb, bgColor=rgb)
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes in a wrapped cell ``width`` characters wide (an estimate).
+
+    Neither Excel nor LibreOffice grows a row for wrapped text in a file they did not lay out
+    themselves, so a writer sets the row height from this (15 points a line)."""
+    per_line = max(1, int(width * 1.1) - 1)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))

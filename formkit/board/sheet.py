@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 from typing import Any
 
 from openpyxl import Workbook
@@ -32,6 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from formkit.board.columns import BY_HEADER, CONSENT_HEADER, EXECUTED_HEADER, HAND_HEADERS, HEADERS, NEXT_HEADER, SOURCE_HEADER, SYSTEM
 from formkit.board.merge import ARCHIVE_SHEET, MAIN_SHEET, SNAPSHOT_SHEET, Formula, MergedBoard
+from formkit.xlsx import conditional_fill, wrapped_lines
 
 LEGEND_SHEET = "Förklaring"
 TABLE_NAME = "Uppfoljningar"
@@ -53,11 +53,6 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 THIN = Side(style="thin", color="808080")
 HEADER_BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-
-
-def _fill(rgb: str) -> PatternFill:
-    # Excel takes a conditional fill from bgColor, LibreOffice and static cells from fgColor.
-    return PatternFill("solid", start_color=rgb, end_color=rgb, bgColor=rgb)
 
 
 def put(ws: Worksheet, row: int, col: int, value: Any) -> Any:
@@ -104,12 +99,6 @@ def _header(ws: Worksheet, headers: list[str]) -> None:
     ws.freeze_panes = "B2"  # header row and client name stay visible
 
 
-def _lines(text: str, width: float) -> int:
-    """How many lines ``text`` takes in a wrapped cell ``width`` characters wide (an estimate)."""
-    per_line = max(1, int(width * 1.1) - 1)
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
-
-
 def _rows(ws: Worksheet, headers: list[str], rows: list[dict[str, Any]]) -> None:
     wraps = {h for h in headers if h not in BY_HEADER or BY_HEADER[h].kind == "wrap"}
     widths = {h: _width(h, [r.get(h) for r in rows]) for h in headers}
@@ -124,7 +113,7 @@ def _rows(ws: Worksheet, headers: list[str], rows: list[dict[str, Any]]) -> None
             cell = put(ws, r, col, value)
             if header in wraps:
                 cell.alignment = WRAP
-                lines = max(lines, _lines(str(value), widths[header]))
+                lines = max(lines, wrapped_lines(str(value), widths[header]))
             else:
                 cell.alignment = TOP
         if lines > 1:
@@ -142,7 +131,7 @@ def _date_rules(ws: Worksheet, letter: str, last: int) -> None:
         (f"AND(ISNUMBER({top}),{top}>EDATE(TODAY(),2))", GREEN),
     ]
     for formula, (fill, font) in rules:
-        ws.conditional_formatting.add(ref, FormulaRule(formula=[formula], fill=_fill(fill), font=Font(color=font), stopIfTrue=True))
+        ws.conditional_formatting.add(ref, FormulaRule(formula=[formula], fill=conditional_fill(fill), font=Font(color=font), stopIfTrue=True))
 
 
 def _not_executed_rule(ws: Worksheet, headers: list[str], last: int) -> None:
@@ -155,7 +144,7 @@ def _not_executed_rule(ws: Worksheet, headers: list[str], last: int) -> None:
         if col > start:
             parts.append(f"{get_column_letter(start)}2:{get_column_letter(col - 1)}{last}")
         start = col + 1
-    rule = FormulaRule(formula=[f'${executed}2="Nej"'], fill=_fill(ORANGE[0]), font=Font(bold=True), stopIfTrue=True)
+    rule = FormulaRule(formula=[f'${executed}2="Nej"'], fill=conditional_fill(ORANGE[0]), font=Font(bold=True), stopIfTrue=True)
     ws.conditional_formatting.add(" ".join(parts), rule)
 
 

@@ -31,7 +31,7 @@ from formkit.kvalitet.rows import (
     as_date, sort_key,
 )
 from formkit.periods import Period
-from formkit.regen import header_row, unique_names
+from formkit.regen import read_rows
 from formkit.xlsx import put
 
 DATA_SHEET = "Uppföljningar"
@@ -65,36 +65,6 @@ class Merged:
 
 # --- reading and merging -------------------------------------------------------------------
 
-def _value(cell: Any) -> Any:
-    value = cell.value
-    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
-        return value.date()
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
-def _read_sheet(ws: Worksheet, path: Path) -> tuple[list[str], list[dict[str, Any]]]:
-    if hasattr(ws, "reset_dimensions"):
-        ws.reset_dimensions()
-    found = header_row(ws, KEY_HEADER)
-    if found is None:
-        raise OutputError(f"Hittar inte kolumnen '{KEY_HEADER}' på fliken {ws.title} i {path}. Utan den går raderna "
-                          "inte att känna igen, så filen skrivs inte över. Återställ rubriken eller flytta undan filen.")
-    row_number, texts = found
-    headers = unique_names(texts)
-    rows = []
-    for cells in ws.iter_rows(min_row=row_number + 1):
-        values = [_value(c) for c in cells]
-        if len(values) > len(headers):
-            headers += unique_names(["" for _ in values[len(headers):]], taken=headers, start=len(headers))
-        row = {h: v for h, v in zip(headers, values) if v is not None}
-        if row:
-            rows.append(row)
-    used = {h for row in rows for h in row}
-    return [h for i, h in enumerate(headers) if (i < len(texts) and texts[i]) or h in used], rows
-
-
 def read_file(path: Path) -> OldFile:
     """The previous quality file; an OutputError (nothing written) if it cannot be read."""
     try:
@@ -106,10 +76,10 @@ def read_file(path: Path) -> OldFile:
         if DATA_SHEET not in book.sheetnames:
             raise OutputError(f"Fliken {DATA_SHEET} saknas i {path}, så raderna ni skrivit går inte att hitta; filen "
                               "skrivs inte över. Byt tillbaka namnet på fliken eller flytta undan filen.")
-        headers, rows = _read_sheet(book[DATA_SHEET], path)
+        headers, rows = read_rows(book[DATA_SHEET], KEY_HEADER, path)
         old = OldFile(headers, rows)
         if ARCHIVE_SHEET in book.sheetnames:
-            old.archive = _read_sheet(book[ARCHIVE_SHEET], path)[1]
+            old.archive = read_rows(book[ARCHIVE_SHEET], KEY_HEADER, path)[1]
     finally:
         book.close()
     return old
