@@ -225,8 +225,9 @@ def schema() -> None:
 @main.command()
 @CASE_ARGUMENT
 @click.option("--assessor", "assessor", metavar="ID", help="Bara denna biståndshandläggares tavla (staff-id).")
-@click.option("--journal", "journal", metavar="BESLUT-ID",
-              help="Skriv bara händelsetexten för beslutets senaste uppföljning (ingen fil skrivs).")
+@click.option("--journal", "journal", metavar="BESLUT-ID|alla",
+              help="Skriv händelsetexten för beslutets senaste uppföljning och meddelandet till utförarens "
+                   "funktionsbrevlåda (ingen fil skrivs); 'alla' skriver en textfil per beslut i mappen journal.")
 @common_options
 def board(case: Path, assessor: str | None, journal: str | None, out: Path, templates: Path | None) -> None:
     """Gör uppföljningstavlan (Excel) för varje biståndshandläggare, utan att tappa det du skrivit.
@@ -240,6 +241,7 @@ def board(case: Path, assessor: str | None, journal: str | None, out: Path, temp
       formkit board arenden.yaml
       formkit board arenden.yaml --assessor bh-1 -o tavlor
       formkit board arenden.yaml --journal B-2023-0142
+      formkit board arenden.yaml --journal alla
     """
     loaded = load_case(case)
     if journal is not None:

@@ -137,13 +137,17 @@ def test_journal_prints_handelse(tmp_path: Path) -> None:
     case = write_case(tmp_path, decisions=decisions)
     result = run("board", case, "--journal", "B-2023-0142")
     assert result.exit_code == 0
-    assert result.output.strip() == ("En uppföljning har genomförts den 2026-06-01 genom ett hembesök. "
-                                     "Behovet har utretts och ett nytt beslut har fattats.")
+    handelse, after = result.output.strip().split("\n\n")
+    assert handelse == ("En uppföljning har genomförts den 2026-06-01 genom ett hembesök. "
+                        "Behovet har utretts och ett nytt beslut har fattats.")
+    assert "nytt uppdrag skickas till utföraren" in after  # a new decision: no funktionsbrevlåda message
     assert not (tmp_path / "ut").exists()
     missing = run("board", case, "--journal", "B-2023-014")
     assert missing.exit_code == 1 and "B-2023-0142" in missing.output
-    none_yet = run("board", case, "--journal", "B-2024-0007")
+    none_yet = run("board", case, "--journal", "B-2025-0001")
     assert none_yet.exit_code == 1 and "ingen registrerad uppföljning" in none_yet.output
+    not_executed = run("board", case, "--journal", "B-2024-0007")  # no follow-up, but the utförare must be told
+    assert not_executed.exit_code == 0 and "är ännu inte verkställt" in not_executed.output
 
 
 def test_ended_decision_has_no_next_follow_up(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from formkit.board import merge, sheet
-from formkit.board.columns import BACKUP_FOLDER, BOARD_PREFIX, handelse_text, rows_for
+from formkit.board import journal, merge, sheet
+from formkit.board.columns import BACKUP_FOLDER, BOARD_PREFIX, rows_for
 from formkit.case import personnummer
 from formkit.case.model import Case
 from formkit.errors import DataError
@@ -91,7 +91,7 @@ def journal_text(case: Case, decision_id: str) -> str:
         close = difflib.get_close_matches(decision_id, list(by_id), n=1)
         hint = f" Menade du '{close[0]}'?" if close else ""
         raise DataError(f"Det finns inget beslut med id '{personnummer.echo(decision_id)}' i ärendefilen.{hint}")
-    text = handelse_text(decision)
+    text = journal.journal_text(case, decision) if decision.latest_follow_up or not decision.executed else ""
     if not text:
         raise DataError(f"Beslut '{decision_id}' har ingen registrerad uppföljning ännu; lägg till den under "
                         f"'follow_ups' i beslutet (datum, method och outcome).")

@@ -125,6 +125,8 @@ def handelse_text(decision: Decision) -> str:
         tail = "Behovet har utretts och ett nytt beslut har fattats."
     elif latest.outcome == "ended":
         tail = f"Bedömningen är att behovet inte längre finns och biståndet för {services} har avslutats."
+        if latest.reason:  # only a recorded reason: the händelse never guesses why
+            tail += f" Orsak: {latest.reason.rstrip('.')}."
     else:
         tail = f"Bedömningen är att behovet kvarstår och att biståndet för {services} är skäligt."
     return f"{head} {tail}"
