@@ -133,7 +133,7 @@ def test_formula_like_text_stays_text(tmp_path: Path) -> None:
 
 def test_journal_prints_handelse(tmp_path: Path) -> None:
     new = dict(FOLLOW_UP, date="2026-06-01", method="home_visit", outcome="new_decision")
-    decisions = [dict(DECISIONS[0], follow_ups=[FOLLOW_UP, new]), DECISIONS[1]]
+    decisions = [dict(DECISIONS[0], follow_ups=[FOLLOW_UP, new]), DECISIONS[1], DECISIONS[2]]
     case = write_case(tmp_path, decisions=decisions)
     result = run("board", case, "--journal", "B-2023-0142")
     assert result.exit_code == 0
