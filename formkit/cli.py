@@ -33,6 +33,7 @@ from formkit.letters.batch import LetterOptions
 from formkit.output import Output, report, write
 from formkit.meetings import command as meeting_command
 from formkit.meetings.command import MeetingOptions
+from formkit.meetings import journal as meeting_journal
 from formkit.opencare import forms as open_care
 from formkit.opencare.forms import OpenCareOptions
 from formkit.opencare.figures import Period
@@ -289,13 +290,16 @@ def letters(case: Path, number: str, unit_id: str | None, client_list: Path | No
 @click.option("--minutes", "minutes", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="NOTES.yaml",
               help="Fyll i minnesanteckningarna från en anteckningsfil (med --kind term).")
 @click.option("--due", is_flag=True, help="Visa vad som saknas: terminssamtal, månadsuppföljningar, sena hemgångssamtal.")
+@click.option("--journal", "journal", metavar="KLIENT-ID|alla",
+              help="Skriv journaltexten för klientens senast hållna möte (med --kind: bara det slaget); "
+                   "'alla' skriver en textfil per hållet möte i mappen journal.")
 @click.option("--at", "at", callback=parse_date, metavar="DATUM", help="Räkna som om det vore detta datum (ÅÅÅÅ-MM-DD).")
 @click.option("--team-day", "team_day", type=click.Choice(["måndag", "tisdag", "onsdag", "torsdag", "fredag"]),
               default="tisdag", show_default=True, help="Veckodag för verksamhetsmötet (rullande schema).")
 @click.option("--pdf", "make_pdf", is_flag=True, help="Gör också PDF (kräver LibreOffice).")
 @common_options
 def meetings(case: Path, kind: str | None, client_id: str | None, support_person: str | None, minutes: Path | None,
-             due: bool, at: dt.date | None, team_day: str, make_pdf: bool, templates: Path | None, out: Path) -> None:
+             due: bool, journal: str | None, at: dt.date | None, team_day: str, make_pdf: bool, templates: Path | None, out: Path) -> None:
     """Blanketter för stödpersoner: terminssamtal, månadsuppföljning och hemgångssamtal.
 
     Skriver en fil per klient och en samlad utskriftsfil per stödperson.
@@ -306,7 +310,14 @@ def meetings(case: Path, kind: str | None, client_id: str | None, support_person
       formkit meetings arenden.yaml --kind monthly --at 2026-11-01 --pdf
       formkit meetings arenden.yaml --kind term --minutes anteckningar.yaml
       formkit meetings arenden.yaml --due --at 2026-11-22
+      formkit meetings arenden.yaml --journal b-027 --kind term
     """
+    if journal == "alla":
+        write_and_report(meeting_journal.journal_output(load_case(case), kind), out)
+        return
+    if journal is not None:
+        click.echo(meeting_journal.client_text(load_case(case), journal, kind))
+        return
     options = MeetingOptions(kind=kind, client=client_id, support_person=support_person, notes=minutes, due=due,
                              team_day=team_day, templates=templates, today=at or dt.date.today())
     write_and_report(meeting_command.plan(load_case(case), options), out, pdf=make_pdf)
