@@ -72,6 +72,8 @@ class Output:
     files: dict[str, bool] = field(default_factory=dict)
     contents: dict[str, bytes | FileWriter] = field(default_factory=dict)
     producers: list[Producer] = field(default_factory=list)
+    finishers: list[Producer] = field(default_factory=list)
+    late: set[str] = field(default_factory=set)  # the finishers' files
     summary: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
@@ -98,6 +100,14 @@ class Output:
         for path, pdf in paths:
             self._declare(path, pdf)
         self.producers.append(producer)
+
+    def finish(self, paths: Iterable[str], producer: Producer) -> None:
+        """Files ``producer`` makes after every other file and its PDF exist (it may ``Sink.read``
+        them): an e-mail draft that attaches a document and, with ``--pdf``, its PDF."""
+        for path in paths:
+            self._declare(path, False)
+            self.late.add(path)
+        self.finishers.append(producer)
 
     @property
     def pdf_candidates(self) -> list[str]:
@@ -243,6 +253,11 @@ class Sink:
     def progress(self, items: Iterable[T], label: str, length: int) -> Iterable[T]:
         return self._progress(items, label, length)
 
+    def read(self, path: str) -> bytes | None:
+        """A file already made in this run (or its PDF), for a finisher; None if it was not made."""
+        target = self._root / path
+        return target.read_bytes() if target.is_file() else None
+
 
 # --- the write ---------------------------------------------------------------------------------
 
@@ -282,7 +297,7 @@ def _make(output: Output, root: Path, pdf: bool, progress: Progress) -> tuple[li
         sink.add(path, content)
     for producer in output.producers:
         producer(sink)
-    unmade = [p for p in output.files if p not in sink.made]
+    unmade = [p for p in output.files if p not in sink.made and p not in output.late]
     if unmade:
         raise ValueError(f"planned but not made: {unmade[:3]}")  # a bug in a family
     pdfs: list[str] = []
@@ -290,6 +305,11 @@ def _make(output: Output, root: Path, pdf: bool, progress: Progress) -> tuple[li
         for made in pdf_converter.convert([root / p for p in output.pdf_candidates]):
             os.chmod(made, 0o600)
             pdfs.append(made.relative_to(root).as_posix())
+    for finisher in output.finishers:
+        finisher(sink)
+    unfinished = [p for p in output.files if p not in sink.made]
+    if unfinished:
+        raise ValueError(f"planned but not made: {unfinished[:3]}")  # a bug in a family
     for directory in {(root / p).parent for p in [*output.files, *pdfs]}:
         _fsync_dir(directory)
     return list(output.files), pdfs

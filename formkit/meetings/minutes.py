@@ -5,7 +5,8 @@ The routine asks for two things after the meeting: the notes go into the brukarp
 the administrator), and a clean copy (renskrivna minnesanteckningar) is mailed to the
 relatives who took part. So one notes file gives two documents from the same template: the
 unit's copy (with internal notes and the after-the-meeting checklist) and the clean copy
-without them, plus a small mailing list (csv) of the relatives who should get it.
+without them, plus a small mailing list (csv) of the relatives who should get it and an
+unsent e-mail draft (.eml) to each of them who may get it by e-mail (``meetings.mail``).
 
 The notes file is YAML read with ``yamlsource`` (every value is text, every problem has its
 line). A question that does not exist is an error naming the line and the questions that do.
