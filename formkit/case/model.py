@@ -150,9 +150,9 @@ class Unit(Model):
     kind: UnitKind
     manager: Id | None = None
     phone: Text | None = None
-    email: Text | None = None  # also the funktionsbrevlåda an assessor writes to as utförare
-    meeting_day: Weekday | None = None  # the unit's weekly meeting (APT, verksamhetsmöte): årshjul, rolling schedule
-    meeting_time: Clock | None = None
+    email: Text | None = Field(default=None, description="Enhetens e-post; för en utförare den funktionsbrevlåda handläggaren skriver till.")
+    meeting_day: Weekday | None = Field(default=None, description="Veckodag för enhetens möte (APT, verksamhetsmöte): årshjulets steg och det rullande schemat.")
+    meeting_time: Clock | None = Field(default=None, description="Klockslag för enhetens möte, t.ex. 13.00: årshjulets händelser får tiden.")
 
 
 StaffRole = Literal["unit_manager", "assessor", "support_person", "coordinator", "staff"]
@@ -166,7 +166,7 @@ class Staff(Model):
     title: Text | None = None
     phone: Text | None = None
     email: Text | None = None
-    team: Id | None = None  # an assessor's team: each team keeps its own quality file (routine 002)
+    team: Id | None = Field(default=None, description="Biståndshandläggarens team; varje team har en egen kvalitetsfil (formkit kvalitet).")
 
 
 RepresentativeRole = Literal["trustee", "administrator", "guardian", "relative"]
@@ -188,7 +188,7 @@ class Representative(Model):
     address: Address | None = None
     phone: Text | None = None
     email: Text | None = None
-    consent_to_inform: YesNo = False  # the client agrees that we inform this person (e.g. mail the minutes)
+    consent_to_inform: YesNo = Field(default=False, description="Klienten samtycker till att vi informerar personen, t.ex. mejlar minnesanteckningarna.")
 
 
 class Consent(Model):
@@ -268,7 +268,7 @@ class FollowUp(Model):
     method: FollowUpMethod
     outcome: FollowUpOutcome = "unchanged"
     answers: QualityAnswers | None = None
-    reason: Text | None = None  # why the insats ended; only a recorded reason goes into the händelse
+    reason: Text | None = Field(default=None, description="Varför insatsen avslutades; bara en antecknad orsak kommer med i händelsen.")
 
 
 class Decision(Model):
@@ -307,9 +307,9 @@ class Survey(Model):
     """Brukarundersökning for one year (Socialstyrelsen's survey)."""
 
     year: int = Field(ge=2000, le=2100)
-    sent: Date | None = None  # when Socialstyrelsen sends the questionnaires (årshjul)
+    sent: Date | None = Field(default=None, description="Dagen Socialstyrelsen skickar ut enkäterna (årshjulet).")
     answer_by: Date | None = None
-    results_published: Date | None = None  # when the results come (årshjul)
+    results_published: Date | None = Field(default=None, description="Dagen resultatet kommer (årshjulet).")
     results: list[SurveyResult] = []
     actions: list[UnitText] = []  # improvements planned after the result (letter 4)
     examples: list[UnitText] = []  # good examples from the unit (letter 3)
@@ -334,7 +334,7 @@ class Meeting(Model):
     stay_ended: Date | None = None  # homecoming: the day the stay ended
     stay_ended_time: Clock | None = None
     method: HomecomingMethod | None = None  # homecoming: how the relatives were told
-    summary: Text | None = None  # what the client said, for the social-journal note
+    summary: Text | None = Field(default=None, description="Vad brukaren sa (månadsuppföljning), för journaltexten.")
 
 
 OpenCareStatus = Literal["ongoing", "completed", "interrupted"]
