@@ -145,10 +145,10 @@ class ShareRow:
         for cell in self.counts:
             if cell.suppressed:
                 out.append(cell.text)
-            elif self.total.suppressed or self.total.value == 0:
-                out.append(cell.text if cell.value else "")
+            elif self.total.value == 0:
+                out.append("")  # no answers at all: nothing to show, not 0 %
             else:
-                out.append(cell.value / self.total.value)
+                out.append(cell.value / self.total.value)  # a shown count: its share, also 0 % beside a hidden total
         return out
 
 
