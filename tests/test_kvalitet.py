@@ -8,6 +8,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 from openpyxl import load_workbook
@@ -80,12 +81,12 @@ def test_one_row_per_follow_up_and_shares_per_month(tmp_path: Path) -> None:
     assert q1["januari 2026"] == [0.75, 0, 0.25, 4]
     assert q1["mars 2026"] == [0, 1, 0, 2]
     assert q1["februari 2026"] == [None, None, None, 0]  # no answers: empty, not 0 %
-    assert q1["Hela perioden (helåret 2026)"] == [0.5, 2 / 6, 1 / 6, 6]
+    assert q1["Hela perioden (helåret 2026)"] == pytest.approx([0.5, 2 / 6, 1 / 6, 6])
     q2 = month_table(book["Fråga 2"])
     assert q2["januari 2026"] == [0.75, 0, 0.25, 4]
     per_assessor = {r[0]: r[1:5] for r in book["Fråga 1"].iter_rows(min_row=21, max_col=5, values_only=True) if r[0]}
-    assert per_assessor["Karin Ek"] == [2 / 3, 1 / 3, 0, 3]
-    assert per_assessor["Linnéa Broström"] == [1 / 3, 1 / 3, 1 / 3, 3]
+    assert per_assessor["Karin Ek"] == pytest.approx([2 / 3, 1 / 3, 0, 3])
+    assert per_assessor["Linnéa Broström"] == pytest.approx([1 / 3, 1 / 3, 1 / 3, 3])
 
 
 def test_a_native_chart_per_question(tmp_path: Path) -> None:
@@ -164,4 +165,4 @@ def test_example_shares_match_the_case_file(tmp_path: Path) -> None:
     whole = month_table(load_workbook(out / "kvalitet_team-norr_2026.xlsx")["Fråga 2"])["Hela perioden (helåret 2026)"]
     assert whole[3] == len(answers) > 100
     for share, value in zip(whole[:3], ("yes", "partly", "no")):
-        assert share == answers.count(value) / len(answers)
+        assert share == pytest.approx(answers.count(value) / len(answers))
