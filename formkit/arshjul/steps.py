@@ -177,11 +177,11 @@ SPECS: tuple[StepSpec, ...] = (
     StepSpec("001-resultat-lg", "001", "Resultatet kommer: hemtjänstens ledningsgrupp går igenom det, ringar in gemensamma "
              "nämnare och jämför med kommunen, riket och föregående år", "Verksamhetschef",
              "Resultaten i ärendefilen (survey.results: enhetens värde, kommunen, riket, föregående år).", "",
-             (10,), survey_date("results_published", 7, on_meeting=True), alarm_days=3),
+             (10,), survey_date("results_published", 0, on_meeting=True), alarm_days=3),
     StepSpec("001-resultat-enhet", "001", "Enhetens ledningsgrupp diskuterar resultatet: förbättringsåtgärder, workshops "
              "förbereds och information tas upp på APT", "Enhetschef",
              "Resultatet jämfört med kommunen och riket; förslag till åtgärder (survey.actions i ärendefilen).", "",
-             (10,), survey_date("results_published", 14, on_meeting=True)),
+             (10,), survey_date("results_published", 7, on_meeting=True)),
     StepSpec("001-brev-4", "001", "Brukarbrev 4 skickas: resultatet och planerade åtgärder", "Koordinator",
              "Enhetens åtgärder i ärendefilen (survey.actions).", "formkit letters {case} -n 4 --unit {unit} --pdf",
              (11,), meeting(1)),
