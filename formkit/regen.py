@@ -11,10 +11,13 @@ Lower layer: imports nothing from a family.
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 from typing import Any
 
+from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from formkit.errors import OutputError
@@ -107,3 +110,13 @@ def read_rows(ws: Worksheet, key_header: str, path: Path) -> tuple[list[str], li
             rows.append(row)
     used = {h for row in rows for h in row}
     return [h for i, h in enumerate(headers) if (i < len(texts) and texts[i]) or h in used], rows
+
+
+def open_previous(path: Path, what: str) -> Workbook:
+    """The previous file, read-only; an ``OutputError`` (and nothing written) if it cannot be
+    read, since regenerating it would lose what was typed into it."""
+    try:
+        return load_workbook(path, read_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise OutputError(f"Kan inte läsa den tidigare {what} {path} ({type(exc).__name__}), så den skrivs inte över. "
+                          "Spara den som .xlsx eller flytta undan den och kör igen.") from None

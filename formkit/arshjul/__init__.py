@@ -14,17 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import zipfile
 
-from openpyxl import load_workbook
 
 from formkit.arshjul import calendar, checklist
 from formkit.arshjul.steps import Step, routines_for, steps_for
 from formkit.case.model import Case, Unit
+from formkit.errors import DataError
 from formkit.options import Options
 from formkit.output import Output
-from formkit.errors import DataError, OutputError
-from formkit.regen import backup_name, read_rows, refuse_if_open
+from formkit.regen import backup_name, open_previous, read_rows, refuse_if_open
 
 BACKUP_FOLDER = "sakerhetskopior"
 
@@ -58,11 +56,7 @@ def select_units(case: Case, unit_id: str | None) -> list[Unit]:
 
 def _previous(path: Path) -> dict[str, dict[str, Any]]:
     """Status, done date and comment of every step in the previous checklist, by step key."""
-    try:
-        book = load_workbook(path, read_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise OutputError(f"Kan inte läsa den tidigare checklistan {path} ({type(exc).__name__}), så den skrivs inte över. "
-                          "Spara den som .xlsx eller flytta undan den och kör igen.") from None
+    book = open_previous(path, "checklistan")
     try:
         found: dict[str, dict[str, Any]] = {}
         for ws in book.worksheets:

@@ -203,20 +203,16 @@ SPECS: tuple[StepSpec, ...] = (
     StepSpec("000-samtal-forbered", "000", "Medarbetarna går igenom syftet med terminssamtalet och frågorna",
              "Enhetschef", "Samtalsmallen (frågorna); vem som bevakar varje brukares rätt (inte alltid föräldern).",
              "formkit meetings {case} --kind term", (1, 8), meeting(2)),
-    StepSpec("000-boka-var", "000", "Boka vårens terminssamtal och skicka inbjudan med frågorna när mötet bokas",
-             "Stödperson", "Rätt intressenter: god man, förvaltare eller vårdnadshavare som bevakar rätten.",
-             "formkit meetings {case} --kind term", (2,), meeting(1)),
-    StepSpec("000-klart-var", "000", "Vårens terminssamtal är gjorda: anteckningar i brukarpärmen och till administratör, "
-             "journalanteckning i LifeCare, renskrivna anteckningar mejlade till anhöriga som deltog",
-             "Stödperson", "Anteckningsfilen från varje samtal.",
-             "formkit meetings {case} --kind term --minutes anteckningar.yaml; formkit meetings {case} --due", (6,), meeting(1)),
-    StepSpec("000-boka-host", "000", "Boka höstens terminssamtal och skicka inbjudan med frågorna när mötet bokas",
-             "Stödperson", "Rätt intressenter: god man, förvaltare eller vårdnadshavare som bevakar rätten.",
-             "formkit meetings {case} --kind term", (9,), meeting(1)),
-    StepSpec("000-klart-host", "000", "Höstens terminssamtal är gjorda: anteckningar i brukarpärmen och till administratör, "
-             "journalanteckning i LifeCare, renskrivna anteckningar mejlade till anhöriga som deltog",
-             "Stödperson", "Anteckningsfilen från varje samtal.",
-             "formkit meetings {case} --kind term --minutes anteckningar.yaml; formkit meetings {case} --due", (12,), meeting(1)),
+    *(spec for term, key, book, done in (("vårens", "var", 2, 6), ("höstens", "host", 9, 12)) for spec in (
+        StepSpec(f"000-boka-{key}", "000", f"Boka {term} terminssamtal och skicka inbjudan med frågorna när mötet bokas",
+                 "Stödperson", "Rätt intressenter: god man, förvaltare eller vårdnadshavare som bevakar rätten.",
+                 "formkit meetings {case} --kind term", (book,), meeting(1)),
+        StepSpec(f"000-klart-{key}", "000", f"{term.capitalize()} terminssamtal är gjorda: anteckningar i brukarpärmen och till "
+                 "administratör, journalanteckning i LifeCare, renskrivna anteckningar mejlade till anhöriga som deltog",
+                 "Stödperson", "Anteckningsfilen från varje samtal.",
+                 "formkit meetings {case} --kind term --minutes anteckningar.yaml; formkit meetings {case} --journal alla",
+                 (done,), meeting(1)),
+    )),
     StepSpec("000-manad", "000", "Enhetsmöte: frågorna vi valt från brukarundersökningen och handlingsplanen; "
              "hemgångssamtalen inom 24 timmar och vem som gjorde dem", "Enhetschef",
              "Handlingsplanen från brukarundersökningen; listan över hemgångssamtal.",

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -31,7 +30,7 @@ from formkit.kvalitet.rows import (
     as_date, sort_key,
 )
 from formkit.periods import Period
-from formkit.regen import read_rows
+from formkit.regen import open_previous, read_rows
 from formkit.xlsx import put
 
 DATA_SHEET = "Uppföljningar"
@@ -67,11 +66,7 @@ class Merged:
 
 def read_file(path: Path) -> OldFile:
     """The previous quality file; an OutputError (nothing written) if it cannot be read."""
-    try:
-        book = load_workbook(path, read_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise OutputError(f"Kan inte läsa den tidigare kvalitetsfilen {path} ({type(exc).__name__}), så den skrivs "
-                          "inte över. Spara den som .xlsx eller flytta undan den och kör igen.") from None
+    book = open_previous(path, "kvalitetsfilen")
     try:
         if DATA_SHEET not in book.sheetnames:
             raise OutputError(f"Fliken {DATA_SHEET} saknas i {path}, så raderna ni skrivit går inte att hitta; filen "
