@@ -245,6 +245,9 @@ def board(case: Path, assessor: str | None, journal: str | None, out: Path, temp
       formkit board arenden.yaml --journal alla
     """
     loaded = load_case(case)
+    if journal == "alla":
+        write_and_report(boards.journal_output(loaded, assessor), out)
+        return
     if journal is not None:
         click.echo(boards.journal_text(loaded, journal))
         return

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
-
 from formkit.arshjul import calendar, checklist
 from formkit.arshjul.steps import Step, routines_for, steps_for
 from formkit.case.model import Case, Unit

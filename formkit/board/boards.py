@@ -83,8 +83,18 @@ def plan(case: Case, options: BoardOptions) -> Output:
     return output
 
 
+def journal_output(case: Case, assessor_id: str | None) -> Output:
+    """``--journal alla``: a text file per decision with a händelse or a message to the utförare."""
+    output = Output("journaltexter")
+    for path, text in journal.journal_files(case, assessors(case, assessor_id)).items():
+        output.add(path, text.encode("utf-8"))
+    output.summary.append("En text per beslut i mappen journal/: händelsen och meddelandet till utförarens funktionsbrevlåda.")
+    return output
+
+
 def journal_text(case: Case, decision_id: str) -> str:
-    """The händelse text of one decision's latest follow-up, for ``--journal``."""
+    """The händelse text of one decision's latest follow-up, and the message to the utförare
+    (or the note that a new uppdrag goes instead), for ``--journal``."""
     by_id = {d.id: d for d in case.decisions}
     decision = by_id.get(decision_id)
     if decision is None:

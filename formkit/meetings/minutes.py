@@ -25,10 +25,11 @@ from formkit import templates as template_files
 from formkit.case import personnummer, yamlsource
 from formkit.case.model import ROLE_NAMES, Case, Clock, Date, Model, Text, YesNo, translate_error
 from formkit.errors import NotesFileError, Problem
+from formkit.meetings import mail
 from formkit.meetings.forms import TEMPLATES, client_base, period_context, questions_context
 from formkit.meetings.rules import DOCUMENTATION_STATEMENT, TERM_QUESTIONS, find_question, meetings_of, term_of
 from formkit.docx.render import CompiledTemplate
-from formkit.output import Output, csv_bytes
+from formkit.output import Output, Sink, csv_bytes
 
 EXAMPLE = """\
 client: b-012
@@ -164,6 +165,19 @@ def build(case: Case, notes_path: Path, today: dt.date, user_templates: Path | N
                template.render({**context, "internal": False}, client.id).to_bytes(), pdf=True)
     result.add(f"terminssamtal-utskick_{stem}.csv", csv_bytes(
         ["namn", "roll", "e-post"], [[r["name"], r["role"], r["email"]] for r in relatives]))
+    clean = f"terminssamtal-renskrivna_{stem}.docx"
+    to, not_mailed = mail.recipients(client, [r["name"] for r in relatives], held)
+    drafts = [f"terminssamtal-epost_{stem}_{n}.eml" for n in range(1, len(to) + 1)]
+
+    def write_drafts(sink: Sink) -> None:
+        """After the PDFs: each draft attaches the clean copy, and its PDF when --pdf made one."""
+        pdf_name = clean.removesuffix(".docx") + ".pdf"
+        attachments = [(name, data) for name in (clean, pdf_name) if (data := sink.read(name)) is not None]
+        for name, representative in zip(drafts, to):
+            sink.add(name, mail.draft(case, client, representative, held, attachments))
+
+    if drafts:
+        result.finish(drafts, write_drafts)
     without_email = sum(1 for r in relatives if not r["email"])
     summary = (f"Minnesanteckningarna från terminssamtalet med {client.id} {held.isoformat()}: "
                f"enhetens exemplar och en renskriven kopia till {len(relatives)} "
@@ -173,6 +187,11 @@ def build(case: Case, notes_path: Path, today: dt.date, user_templates: Path | N
         summary += " Obs: anteckningarna säger inte att deltagarna informerades om dokumentationen (informed: ja)."
     if not answers:
         summary += " Obs: inga svar på frågorna i anteckningsfilen."
+    if to:
+        summary += (f" {len(to)} e-postutkast (.eml, öppnas i Outlook, inget är skickat) till "
+                    + ", ".join(r.name for r in to) + ".")
+    if not_mailed:
+        summary += " Ingen e-post till " + "; ".join(f"{s.name} ({s.reason})" for s in not_mailed) + ": skicka med post."
     result.summary.append(summary)
     return result
 
