@@ -10,8 +10,11 @@ Lower layer: imports nothing from a family.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import zipfile
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from formkit.errors import OutputError
 
 HEADER_SEARCH_ROWS = 10
+# What a damaged workbook raises while it is opened or read: a broken zip, a cut-off deflate
+# stream, XML that ends mid-tag (both XML parsers' errors are SyntaxErrors), a missing part.
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, KeyError, ValueError)
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -112,11 +118,21 @@ def read_rows(ws: Worksheet, key_header: str, path: Path) -> tuple[list[str], li
     return [h for i, h in enumerate(headers) if (i < len(texts) and texts[i]) or h in used], rows
 
 
-def open_previous(path: Path, what: str) -> Workbook:
-    """The previous file, read-only; an ``OutputError`` (and nothing written) if it cannot be
-    read, since regenerating it would lose what was typed into it."""
+@contextlib.contextmanager
+def open_previous(path: Path, what: str) -> Iterator[Workbook]:
+    """The previous file, read-only, closed afterwards. Anything that stops it from being read
+    (damaged, not a workbook, no permission) is an ``OutputError`` and nothing is written, since
+    regenerating it would lose what was typed into it."""
+    hint = f"så den skrivs inte över. Spara den som .xlsx, flytta undan den eller hämta en kopia ur {path.parent.name}/sakerhetskopior och kör igen."
     try:
-        return load_workbook(path, read_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise OutputError(f"Kan inte läsa den tidigare {what} {path} ({type(exc).__name__}), så den skrivs inte över. "
-                          "Spara den som .xlsx eller flytta undan den och kör igen.") from None
+        book = load_workbook(path, read_only=True)
+    except OSError as exc:
+        raise OutputError(f"Kan inte öppna den tidigare {what} {path} ({exc.strerror or type(exc).__name__}), {hint}") from None
+    except DAMAGED as exc:
+        raise OutputError(f"Kan inte läsa den tidigare {what} {path} ({type(exc).__name__}), {hint}") from None
+    try:
+        yield book
+    except DAMAGED as exc:
+        raise OutputError(f"Kan inte läsa den tidigare {what} {path} ({type(exc).__name__}), {hint}") from None
+    finally:
+        book.close()

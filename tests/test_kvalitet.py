@@ -166,3 +166,15 @@ def test_example_shares_match_the_case_file(tmp_path: Path) -> None:
     assert whole[3] == len(answers) > 100
     for share, value in zip(whole[:3], ("yes", "partly", "no")):
         assert share == pytest.approx(answers.count(value) / len(answers))
+
+
+def test_a_damaged_previous_file_is_not_overwritten(tmp_path: Path) -> None:
+    case = write_case(tmp_path, staff=STAFF, decisions=decisions())
+    out = tmp_path / "ut"
+    out.mkdir()
+    broken = out / "kvalitet_norr_2026.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    result = run(case, "--team", "norr", "--period", "2026", "-o", out)
+    assert result.exit_code == 1 and "Kan inte läsa den tidigare kvalitetsfilen" in result.output
+    assert "Traceback" not in result.output and "oväntat" not in result.output
+    assert broken.read_bytes() == b"PK\x03\x04 not really a workbook" and sorted(p.name for p in out.iterdir()) == [broken.name]

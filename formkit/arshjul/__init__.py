@@ -54,16 +54,13 @@ def select_units(case: Case, unit_id: str | None) -> list[Unit]:
 
 def _previous(path: Path) -> dict[str, dict[str, Any]]:
     """Status, done date and comment of every step in the previous checklist, by step key."""
-    book = open_previous(path, "checklistan")
-    try:
-        found: dict[str, dict[str, Any]] = {}
+    found: dict[str, dict[str, Any]] = {}
+    with open_previous(path, "checklistan") as book:
         for ws in book.worksheets:
             for row in read_rows(ws, checklist.KEY_HEADER, path)[1]:
                 key = str(row.get(checklist.KEY_HEADER) or "").strip()
                 if key:
                     found[key] = {h: row[h] for h in checklist.HAND_HEADERS if row.get(h) is not None}
-    finally:
-        book.close()
     return found
 
 

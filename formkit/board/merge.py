@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +36,7 @@ from formkit.board.columns import (
     sort_key,
 )
 from formkit.errors import BoardFileError, OutputError
-from formkit.regen import backup_name, header_row as find_header_row, lock_files, refuse_if_open, unique_names
+from formkit.regen import DAMAGED, backup_name, header_row as find_header_row, lock_files, refuse_if_open, unique_names
 
 log = logging.getLogger(__name__)
 MAIN_SHEET = "Uppföljningstavla"
@@ -120,11 +118,6 @@ def _read_sheet(ws: Worksheet, path: Path) -> tuple[list[str], list[dict[str, An
             rows.append(row)
     used = {h for row in rows for h in row}
     return [h for i, h in enumerate(headers) if i < len(texts) and texts[i] or h in used], rows
-
-
-# What a damaged workbook raises while it is opened or read: a broken zip, a cut-off deflate
-# stream, XML that ends mid-tag (both XML parsers' errors are SyntaxErrors), a missing part.
-DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, KeyError, ValueError)
 
 
 def read_board(path: Path) -> OldBoard:

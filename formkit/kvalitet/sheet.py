@@ -66,8 +66,7 @@ class Merged:
 
 def read_file(path: Path) -> OldFile:
     """The previous quality file; an OutputError (nothing written) if it cannot be read."""
-    book = open_previous(path, "kvalitetsfilen")
-    try:
+    with open_previous(path, "kvalitetsfilen") as book:
         if DATA_SHEET not in book.sheetnames:
             raise OutputError(f"Fliken {DATA_SHEET} saknas i {path}, så raderna ni skrivit går inte att hitta; filen "
                               "skrivs inte över. Byt tillbaka namnet på fliken eller flytta undan filen.")
@@ -75,8 +74,6 @@ def read_file(path: Path) -> OldFile:
         old = OldFile(headers, rows)
         if ARCHIVE_SHEET in book.sheetnames:
             old.archive = read_rows(book[ARCHIVE_SHEET], KEY_HEADER, path)[1]
-    finally:
-        book.close()
     return old
 
 
