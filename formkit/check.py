@@ -1,104 +1,92 @@
 """``formkit check`` and ``formkit fields``: find every problem before a batch runs.
 
-For each .docx template: it must open and compile; each field it uses must be one the data
-can supply (the family's ``FieldSet``), with the closest real name suggested; and tags that Word
-broke so they will not render (a brace lost, ``{ {`` split, a smart quote left in a tag) are
-reported with the paragraph's text.
+For each .docx template, in every part a field can be typed into (body, headers, footers,
+footnotes, endnotes, document properties): it must open and parse; each field it uses must be
+one the data can supply (the family's ``FieldSet``), with the closest real name suggested; and
+tags that Word broke so they will not render (a brace lost, ``{ {``) are reported with the
+part and the paragraph's text. The checks are the renderer's own (``formkit.docx.render``), so
+``check`` accepts exactly what the commands accept; it parses templates and never runs them.
 """
 
 from __future__ import annotations
 
 import difflib
 import logging
-import re
-import zipfile
 from pathlib import Path
 
-import jinja2
 from jinja2 import nodes
 
 from formkit import templates as template_files
 from formkit.case.model import load_case
 from formkit.errors import Problem, TemplateError
 from formkit.fields import COMMON_FIELDS, FieldSet, all_field_sets, field_set_for
-from formkit.docx.package import Package
-from formkit.docx.render import ENVIRONMENT, CompiledTemplate, paragraph_at_line, paragraph_texts, template_sources
+from formkit.docx import tags
+from formkit.docx.render import Source, parse_source, read_package, template_sources
 
-JINJA_GLOBALS = {"loop", "range", "namespace", "dict", "lipsum", "cycler", "joiner", "true", "false", "none", "True", "False", "None"}
-SMART_QUOTES = "“”„‘’‚«»"
 log = logging.getLogger(__name__)
+JINJA_GLOBALS = {"loop", "range", "namespace", "dict", "lipsum", "cycler", "joiner", "true", "false", "none", "True", "False", "None"}
 
 
 def check_all(case_path: Path, user_templates: Path | None) -> str:
-    """Validate the case file and every template; raise with all problems, else a summary."""
+    """Validate the case file and every template; raise with all problems, else a summary
+    (with notes on what is used but worth knowing, such as tracked changes)."""
     load_case(case_path)  # raises CaseFileError with every problem in the data
     problems: list[Problem] = []
-    checked = 0
-    for family, path in template_files.all_templates(user_templates):
+    notes: list[str] = []
+    used = template_files.all_templates(user_templates)
+    for family, path in used:
         if path.suffix != ".docx":
             continue
-        checked += 1
         log.info("kontrollerar mallen %s/%s", family, path.name)
-        problems.extend(Problem(f"{family}/{path.name}: {p.path}" if p.path else f"{family}/{path.name}", p.message)
-                        for p in template_problems(path))
+        found, said = inspect_template(path)
+        label = f"{family}/{path.name}"
+        problems.extend(Problem(f"{label}: {p.path}" if p.path else label, p.message) for p in found)
+        notes.extend(f"{label}: {note}" for note in said)
+    for path in template_files.unused(user_templates, [p for _, p in used]):
+        notes.append(f"{path.name}: ingen mall i formkit heter så, så filen används inte; "
+                     "döp den efter mallen den ska ersätta (se 'formkit init')")
     if problems:
         raise TemplateError("(kontroll)", problems)
-    return f"Allt ser bra ut: ärendefilen och {checked} mallar är kontrollerade."
+    checked = sum(1 for _, p in used if p.suffix == ".docx")
+    return "\n".join([f"Allt ser bra ut: ärendefilen och {checked} mallar är kontrollerade.", *(f"Obs: {n}" for n in notes)])
 
 
 def template_problems(path: Path) -> list[Problem]:
     """Every problem in one .docx template (empty list: it is fine)."""
+    return inspect_template(path)[0]
+
+
+def inspect_template(path: Path) -> tuple[list[Problem], list[str]]:
+    """Every problem in one .docx template, each with its part and paragraph, and notes on
+    what formkit handles but the user should know. Reads and parses; never runs the template."""
     try:
-        compiled = CompiledTemplate(path)
+        package = read_package(path)
     except TemplateError as exc:
-        return exc.problems + _broken_tags_in_raw(path)
-    problems: list[Problem] = []
+        return exc.problems, []
+    sources, problems = template_sources(package)
+    broken = {p.path for p in problems}
     field_set = field_set_for(path.name)
-    for part, source in compiled.sources.items():
-        problems.extend(_broken_tags(source))
-        if field_set is not None:
-            problems.extend(_unknown_fields(source, field_set))
-    return problems
+    for source in sources:
+        tree = parse_source(source, broken, problems)
+        if tree is not None and field_set is not None:
+            problems.extend(_unknown_fields(source, tree, field_set))
+    notes = []
+    if any(tags.has_tracked_changes(package.text(s.part)) for s in sources):
+        notes.append("mallen har spårade ändringar; formkit fyller i den som om alla vore godkända "
+                     "(text som strukits med spårning kommer inte med). Godkänn eller avvisa dem i Word under Granska.")
+    if any(s.part == "word/endnotes.xml" for s in sources) or b"endnoteReference" in package.by_name["word/document.xml"].data:
+        notes.append("mallen har slutnoter; i utskriftsfilen samlar LibreOffice dem efter sista brevet när PDF:en görs "
+                     "(Word sätter dem sist i varje brev). Använd hellre fotnoter.")
+    return problems, notes
 
 
-def _broken_tags_in_raw(path: Path) -> list[Problem]:
-    """Broken tags in a template that does not compile (they are often why it does not)."""
-    try:
-        sources = template_sources(Package.read(path))
-    except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError):
-        return []  # the compile error already says the file cannot be read
-    return [p for source in sources.values() for p in _broken_tags(source)]
-
-
-def _broken_tags(source: str) -> list[Problem]:
-    problems = []
-    for text in paragraph_texts(source):
-        if not re.search(r"[{}]", text):
-            continue
-        where = f"stycket \"{text[:100]}\""
-        if re.search(r"\{\s+[{%]|[}%]\s+\}", text):
-            problems.append(Problem(where, "en tagg har ett mellanslag mellan klammerparenteserna ('{ {'); skriv '{{' utan mellanslag"))
-        opens, closes = len(re.findall(r"\{\{", text)), len(re.findall(r"\}\}", text))
-        block_opens, block_closes = len(re.findall(r"\{%", text)), len(re.findall(r"%\}", text))
-        if opens != closes or block_opens != block_closes:
-            problems.append(Problem(where, "en tagg är inte stängd eller inte öppnad ({{ … }} eller {% … %}); kontrollera klammerparenteserna"))
-        for tag in re.findall(r"\{[{%].*?[}%]\}", text):
-            if any(q in tag for q in SMART_QUOTES):
-                problems.append(Problem(where, f"taggen {tag} innehåller typografiska citattecken; skriv raka citattecken (\" eller ')"))
-    return problems
-
-
-def _unknown_fields(source: str, field_set: FieldSet) -> list[Problem]:
+def _unknown_fields(source: Source, tree: nodes.Template, field_set: FieldSet) -> list[Problem]:
     known = {**COMMON_FIELDS, **field_set.fields}
-    try:
-        tree = ENVIRONMENT.parse(source)
-    except jinja2.TemplateSyntaxError:
-        return []  # already reported by the compiler
     problems = []
     seen: set[str] = set()
     for path, lineno in used_fields(tree):
         if any(part.startswith("_") for part in path.replace("[]", "").split(".")):
-            problems.append(Problem(f"stycket \"{paragraph_at_line(source, lineno)[:100]}\"",
+            problems.append(Problem(source.where(lineno),
                                     "namn som börjar med _ är inte tillåtna i en mall (de når in i Python); ta bort den koden"))
             continue
         if path in seen or _is_known(path, known):
@@ -106,8 +94,7 @@ def _unknown_fields(source: str, field_set: FieldSet) -> list[Problem]:
         seen.add(path)
         close = difflib.get_close_matches(path, list(known), n=1, cutoff=0.6)
         hint = f"; menade du '{close[0]}'?" if close else "; kör 'formkit fields' för att se vilka fält som finns"
-        where = paragraph_at_line(source, lineno)
-        problems.append(Problem(f"stycket \"{where[:100]}\"", f"fältet '{path}' finns inte i datan{hint}"))
+        problems.append(Problem(source.where(lineno), f"fältet '{path}' finns inte i datan{hint}"))
     return problems
 
 

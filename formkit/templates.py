@@ -42,3 +42,13 @@ def all_templates(user_dir: Path | None = None) -> list[tuple[str, Path]]:
             if path.suffix in {".docx", ".xlsx"} and not path.name.startswith(("~$", ".~lock")):
                 out[(family, path.name)] = find(family, path.name, user_dir)
     return [(family, path) for (family, _), path in sorted(out.items())]
+
+
+def unused(user_dir: Path | None, used: list[Path]) -> list[Path]:
+    """The .docx/.xlsx files in ``user_dir`` (flat or by family) that no command would use."""
+    if user_dir is None:
+        return []
+    taken = {path.resolve() for path in used}
+    found = [p for p in sorted(user_dir.glob("*.*")) + sorted(user_dir.glob("*/*.*"))
+             if p.suffix in {".docx", ".xlsx"} and not p.name.startswith(("~$", ".~lock"))]
+    return [p for p in found if p.resolve() not in taken]

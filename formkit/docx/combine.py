@@ -8,7 +8,9 @@ rendered bodies, each ending in its own section break, where:
 * page numbering restarts at 1 in each document's first section;
 * every numbered list gets a new numbering instance per document, restarted at 1;
 * headers and footers that hold template fields get one copy per document;
-* drawing and bookmark ids are renumbered so that they stay unique;
+* each letter has its own bookmarks, footnotes, endnotes, drawing and content-control ids,
+  and the template's comments are left out, and its cross-references point at its own bookmarks (``formkit.docx.renumber``);
+* a document property that holds a field is left empty (the file holds many letters);
 * no empty paragraph is added, so there is no blank trailing page.
 """
 
@@ -21,6 +23,9 @@ from lxml import etree
 
 from formkit.docx.package import Member, member
 from formkit.docx.render import Rendered
+from formkit.docx.renumber import (
+    COMMENT_PARTS, NOTE_KINDS, Counter, Notes, drop_comments, drop_paragraph_ids, max_id, rename_bookmarks, renumber_bookmark_ids,
+)
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -28,6 +33,7 @@ WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 HEADER_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.{}+xml"
+PROPERTY_WITH_FIELD = re.compile(r">[^<]*\{[{%][^<]*<")
 
 
 def w(tag: str) -> str:
@@ -51,8 +57,13 @@ def combine(documents: list[Rendered]) -> bytes:
     abstract_of = _abstract_of(numbering) if numbering is not None else {}
     templated_rels = _templated_header_rels(rels, template.compiled)
     original_rels = {rel.get("Id"): rel for rel in rels}  # looked up once: rels grows per document
+    notes = [Notes(name, package.by_name[name].data) for name in NOTE_KINDS if name in package.by_name]
+    # drawing and content-control ids continue after those of the parts every letter shares
+    counter = Counter(max_id(_shared_parts(package, rels, templated_rels)))
+    taken_names = {e.get(w("name")) for e in root.iter(w("bookmarkStart"))}
 
     new_body_children: list[etree._Element] = []
+    replaced_first: dict[str, bytes] = {}
     added: list[Member] = []
     next_num = _max_int(numbering, f".//{w('num')}", w("numId")) + 1 if numbering is not None else 1
     next_rel = 1
@@ -64,15 +75,20 @@ def combine(documents: list[Rendered]) -> bytes:
         _restart_page_numbers(sections[0])
         if numbering is not None:
             next_num = _restart_lists(children, numbering, abstract_of, style_numbering, next_num)
-        # per-document copies of headers and footers that hold fields
+        # per-document copies of headers and footers that hold fields (the first document
+        # keeps the template's own parts)
         rel_map: dict[str, str] = {}
+        copies: list[tuple[str, etree._Element]] = []
         for rel_id, target in templated_rels.items():
             part_name = f"word/{target}"
+            if index == 0:
+                copies.append((part_name, etree.fromstring(doc.parts[part_name])))
+                continue
             new_target = re.sub(r"\.xml$", f"-fk{index + 1}.xml", target)
             new_id = f"rIdFk{next_rel}"
             next_rel += 1
             rel_map[rel_id] = new_id
-            added.append(member(f"word/{new_target}", doc.parts[part_name], level=1))
+            copies.append((f"word/{new_target}", etree.fromstring(doc.parts[part_name])))
             rel_source = f"word/_rels/{target}.rels"
             if rel_source in package.by_name:
                 added.append(member(f"word/_rels/{new_target}.rels", package.by_name[rel_source].data, level=1))
@@ -88,29 +104,83 @@ def combine(documents: list[Rendered]) -> bytes:
                 rid = ref.get(f"{{{R}}}id")
                 if ref.tag in (w("headerReference"), w("footerReference")) and rid in rel_map:
                     ref.set(f"{{{R}}}id", rel_map[rid])
+        # this letter's own ids: bookmarks (and the fields that point at them), notes,
+        # drawings and content controls, in the body and in its header/footer copies
+        own = children + [copy_root for _, copy_root in copies]
+        if index:
+            rename_bookmarks(own, f"_{index + 1}", taken_names)
+            drop_paragraph_ids(own)
+        drop_comments(children)
+        for part in notes:
+            part.add(children, doc.parts.get(part.part) if part.part in template.compiled else None, index == 0, counter)
+        counter.renumber(own)
+        if index == 0:
+            replaced_first = {name: _xml(copy_root) for name, copy_root in copies}
+        else:
+            added.extend(member(name, _xml(copy_root), level=1) for name, copy_root in copies)
         if index < len(documents) - 1:
             _end_section_in_last_paragraph(children, final_sect)
         else:
             children.append(final_sect)
         new_body_children.extend(children)
 
+    removed = _remove_comment_parts(rels, types)
     for child in list(body):
         body.remove(child)
     body.extend(new_body_children)
-    _renumber(root, f".//{{{WP}}}docPr", "id")
-    _renumber(root, f".//{w('bookmarkStart')}", w("id"), pair=w("bookmarkEnd"))
+    renumber_bookmark_ids(root)
 
     replaced = {
-        "word/document.xml": etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True),
-        "word/_rels/document.xml.rels": etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True),
-        "[Content_Types].xml": etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True),
+        **replaced_first,
+        "word/document.xml": _xml(root),
+        "word/_rels/document.xml.rels": _xml(rels),
+        "[Content_Types].xml": _xml(types),
+        **{part.part: part.to_bytes() for part in notes},
     }
     if numbering is not None:
-        replaced["word/numbering.xml"] = etree.tostring(numbering, xml_declaration=True, encoding="UTF-8", standalone=True)
-    # rendered headers/footers of the first document stay in the original parts
+        replaced["word/numbering.xml"] = _xml(numbering)
+    if notes and "word/settings.xml" in package.by_name:
+        replaced["word/settings.xml"] = _xml(_notes_per_letter(etree.fromstring(package.by_name["word/settings.xml"].data)))
+    for name in template.compiled:
+        if name.startswith("docProps/"):
+            # the print file holds many letters: a property with a field is left empty
+            replaced[name] = PROPERTY_WITH_FIELD.sub("><", package.text(name)).encode("utf-8")
+    # the rest of the first document's rendered parts stay in the original parts
     for name, data in documents[0].parts.items():
         replaced.setdefault(name, data)
-    return package.to_bytes(replaced, added)
+    return package.to_bytes(replaced, added, removed)
+
+
+def _remove_comment_parts(rels: etree._Element, types: etree._Element) -> set[str]:
+    """Take the comment parts out of the print file (their relationships and content types);
+    the names of the parts to leave out."""
+    removed = set()
+    for rel in list(rels):
+        if COMMENT_PARTS.search(rel.get("Type", "")):
+            removed.add("word/" + rel.get("Target", "").removeprefix("/word/"))
+            rels.remove(rel)
+    for override in list(types):
+        if override.get("PartName", "").lstrip("/") in removed:
+            types.remove(override)
+    return removed | {f"word/_rels/{name.removeprefix('word/')}.rels" for name in removed}
+
+
+def _xml(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _shared_parts(package, rels: etree._Element, templated_rels: dict[str, str]) -> list[etree._Element]:
+    """The headers and footers every letter shares (those without fields), parsed only when
+    they hold a drawing or a content control."""
+    shared = []
+    for rel in rels:
+        target = rel.get("Target", "")
+        name = f"word/{target}"
+        if re.match(r"(header|footer)\d*\.xml$", target) and rel.get("Id") not in templated_rels and name in package.by_name:
+            data = package.by_name[name].data
+            if b"docPr" in data or b"sdtPr" in data:
+                shared.append(etree.fromstring(data))
+    return shared
 
 
 def _numbering(package) -> etree._Element | None:
@@ -161,6 +231,52 @@ def _restart_page_numbers(sect: etree._Element) -> None:
     pg.set(w("start"), "1")
 
 
+NOTE_SETTINGS_BEFORE = ("compat", "docVars", "rsids", "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
+                        "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade", "captions",
+                        "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags",
+                        "decimalSymbol", "listSeparator")
+
+
+def _notes_per_letter(parent: etree._Element) -> etree._Element:
+    """The settings for a print file: footnotes and endnotes numbered from 1 in each letter,
+    endnotes printed at the end of their letter, not after the last one. Word follows both;
+    LibreOffice 7.4 follows neither (it numbers on and collects endnotes at the end of the
+    file), which is why ``check`` advises footnotes. Only the settings part is changed: set on
+    a section, LibreOffice numbers the notes of every letter after the first from 0."""
+    before = NOTE_SETTINGS_BEFORE
+    for kind in ("footnotePr", "endnotePr"):
+        props = parent.find(w(kind))
+        if props is None:
+            props = etree.Element(w(kind))
+            anchor = next((parent.find(w(t)) for t in before if parent.find(w(t)) is not None), None)
+            if anchor is not None:
+                anchor.addprevious(props)
+            else:
+                parent.append(props)
+        if kind == "endnotePr":
+            _set_child(props, "pos", "sectEnd", first=True)
+        _set_child(props, "numRestart", "eachSect", first=False)
+    return parent
+
+
+def _set_child(props: etree._Element, tag: str, value: str, first: bool) -> None:
+    """Set ``w:tag w:val=value`` in footnote/endnote properties (pos, numFmt, numStart, numRestart
+    come first and in that order; the separator references follow)."""
+    child = props.find(w(tag))
+    if child is None:
+        child = etree.Element(w(tag))
+        if first:
+            props.insert(0, child)
+        else:
+            after = [props.find(w(t)) for t in ("pos", "numFmt", "numStart")]
+            after = [a for a in after if a is not None]
+            if after:
+                after[-1].addnext(child)
+            else:
+                props.insert(0, child)
+    child.set(w("val"), value)
+
+
 def _abstract_of(numbering: etree._Element) -> dict[str, str]:
     return {n.get(w("numId")): n.find(w("abstractNumId")).get(w("val")) for n in numbering.iter(w("num"))}
 
@@ -168,13 +284,18 @@ def _abstract_of(numbering: etree._Element) -> dict[str, str]:
 def _restart_lists(children, numbering, abstract_of: dict[str, str], style_numbering, next_num: int) -> int:
     """Give this document's lists their own numbering instances, each restarted at 1."""
     mapping: dict[str, str] = {}
+    cleanup = numbering.find(w("numIdMacAtCleanup"))
 
     def new_instance(old: str) -> str:
         nonlocal next_num
         if old not in mapping:
             if old not in abstract_of or old == "0":
                 return old
-            num = etree.SubElement(numbering, w("num"))
+            num = etree.Element(w("num"))
+            if cleanup is not None:
+                cleanup.addprevious(num)  # schema order: every w:num before numIdMacAtCleanup
+            else:
+                numbering.append(num)
             num.set(w("numId"), str(next_num))
             etree.SubElement(num, w("abstractNumId")).set(w("val"), abstract_of[old])
             for level in range(9):
@@ -198,7 +319,6 @@ def _restart_lists(children, numbering, abstract_of: dict[str, str], style_numbe
                 etree.SubElement(num_pr, w("ilvl")).set(w("val"), ilvl)
                 etree.SubElement(num_pr, w("numId")).set(w("val"), new_instance(old))
                 style.addnext(num_pr)
-    # schema order: every w:num comes after every w:abstractNum, which SubElement keeps
     return next_num
 
 
@@ -218,21 +338,3 @@ def _end_section_in_last_paragraph(children: list, sect: etree._Element) -> None
         change.addprevious(sect)
     else:
         ppr.append(sect)
-
-
-def _renumber(root, path: str, attribute: str, pair: str | None = None) -> None:
-    if pair is None:
-        for i, element in enumerate(root.iterfind(path), start=1):
-            element.set(attribute, str(i))
-        return
-    # bookmarks: renumber starts in order; each end follows its start's new id
-    counter = 0
-    current: dict[str, str] = {}
-    for element in root.iter(w("bookmarkStart"), pair):
-        old = element.get(attribute)
-        if element.tag == w("bookmarkStart"):
-            counter += 1
-            current[old] = str(counter)
-            element.set(attribute, str(counter))
-        elif old in current:
-            element.set(attribute, current.pop(old))

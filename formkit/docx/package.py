@@ -18,6 +18,16 @@ from pathlib import Path
 
 DOS_DATE = (1980 - 1980) << 9 | 1 << 5 | 1  # 1980-01-01: reproducible output
 DOS_TIME = 0
+# A template is read whole into memory: a zip bomb (a few MB that unpack to gigabytes) or a
+# zip of a million members must be refused from its directory, before anything is unpacked.
+# The sizes a member declares bound what zipfile will unpack (it stops at the declared size).
+MAX_MEMBERS = 5_000
+MAX_TOTAL = 300_000_000  # bytes unpacked, all members together
+MAX_RATIO = 200  # unpacked / packed for one member; real .docx parts stay well under 100
+
+
+class PackageTooLarge(Exception):
+    """The zip's directory promises more than a document template can hold; ``str()`` says what."""
 
 
 @dataclass(frozen=True)
@@ -45,19 +55,37 @@ class Package:
 
     @classmethod
     def read(cls, path: Path) -> Package:
-        """Read ``path``; raises zipfile.BadZipFile / KeyError / OSError for the caller to word."""
+        """Read ``path``; raises PackageTooLarge, or zipfile.BadZipFile / KeyError / OSError
+        for the caller to word."""
         with zipfile.ZipFile(path) as archive:
-            return cls([member(info.filename, archive.read(info)) for info in archive.infolist() if not info.is_dir()])
+            infos = [info for info in archive.infolist() if not info.is_dir()]
+            check_sizes(infos)
+            return cls([member(info.filename, archive.read(info)) for info in infos])
 
     def text(self, name: str) -> str:
         return self.by_name[name].data.decode("utf-8")
 
-    def to_bytes(self, replaced: dict[str, bytes], added: list[Member] = ()) -> bytes:  # type: ignore[assignment]
-        """The package with ``replaced`` parts swapped in and ``added`` members appended."""
+    def to_bytes(self, replaced: dict[str, bytes], added: list[Member] = (), removed: set[str] = frozenset()) -> bytes:  # type: ignore[assignment]
+        """The package with ``replaced`` parts swapped in, ``removed`` left out and ``added``
+        members appended."""
         entries = [
-            member(m.name, replaced[m.name], level=1) if m.name in replaced else m for m in self.members
+            member(m.name, replaced[m.name], level=1) if m.name in replaced else m
+            for m in self.members if m.name not in removed
         ] + list(added)
         return write_zip(entries)
+
+
+def check_sizes(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip whose directory declares too many members, too many bytes, or a member
+    packed too tightly to be a document part."""
+    if len(infos) > MAX_MEMBERS:
+        raise PackageTooLarge(f"filen har {len(infos)} delar (högst {MAX_MEMBERS} går)")
+    total = sum(info.file_size for info in infos)
+    if total > MAX_TOTAL:
+        raise PackageTooLarge(f"filen packas upp till {total // 1_000_000} MB (högst {MAX_TOTAL // 1_000_000} MB går)")
+    for info in infos:
+        if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise PackageTooLarge(f"en del av filen packas upp till {info.file_size // max(info.compress_size, 1)} gånger sin storlek, vilket ingen Word-fil gör")
 
 
 def write_zip(entries: list[Member]) -> bytes:

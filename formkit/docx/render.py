@@ -15,6 +15,7 @@ dates) and a ``record`` label used in messages.
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 import traceback
 import zipfile
@@ -25,22 +26,21 @@ from typing import Any
 
 import jinja2
 from docxtpl import DocxTemplate
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup, escape
 
 from formkit.swedish import FILTERS, iso_date
 from formkit.xmlsafe import CONTROL_CHARS, control_char_problem
-from formkit.docx.package import Package
+from formkit.docx import tags
+from formkit.docx.limits import CURRENT, MAX_OUTPUT, BoundedSandbox, Budget, LimitExceeded
+from formkit.docx.package import Package, PackageTooLarge
 from formkit.errors import DataError, Problem, TemplateError
 
-TEMPLATED_PART = re.compile(r"^word/(document|header\d*|footer\d*)\.xml$")
-PART_NAMES = {"document": "brödtexten", "header": "sidhuvudet", "footer": "sidfoten"}
 # What a template's expressions can raise on unlucky data ({{ a / b }}, {{ d['x'] }}, {{ l[9] }}):
 # the message names the template, part, paragraph and record instead of "unexpected error".
-TEMPLATE_CODE_ERRORS = (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError)
+TEMPLATE_CODE_ERRORS = (ArithmeticError, LookupError, TypeError, ValueError, AttributeError)
 TEMPLATE_CODE_MESSAGES = {ZeroDivisionError: "division med noll", KeyError: "en nyckel som inte finns",
-                          IndexError: "en plats i en lista som inte finns", RecursionError: "för djup rekursion"}
+                          IndexError: "en plats i en lista som inte finns"}
 LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
 
 
@@ -56,7 +56,7 @@ def _finalize(value: Any) -> Any:
 
 
 def make_environment() -> jinja2.Environment:
-    env = ImmutableSandboxedEnvironment(
+    env = BoundedSandbox(
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
@@ -69,35 +69,150 @@ def make_environment() -> jinja2.Environment:
 ENVIRONMENT = make_environment()
 
 
-# --- compiling -----------------------------------------------------------------------------
+# --- reading and compiling ----------------------------------------------------------------
 
-def paragraph_texts(xml: str) -> list[str]:
-    """The visible text of each paragraph, for messages that say where a problem is."""
-    out = []
-    for para in re.findall(r"<w:p[ >].*?</w:p>", xml, flags=re.DOTALL):
-        text = "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", para))
-        out.append(text)
-    return out
-
-
-def patch(xml: str) -> str:
-    """Word's XML made readable for Jinja (run splits removed, smart quotes in tags fixed).
-    Each paragraph starts a new line so that Jinja's line numbers point at a paragraph."""
-    patched = DocxTemplate.patch_xml(None, xml)  # type: ignore[arg-type]  # uses no state
-    return re.sub(r"<w:p([ >])", r"\n<w:p\1", patched)
+# every part a user can type a field into; comments are left as they are
+TEMPLATED_PART = re.compile(r"^(word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml|docProps/(core|app|custom)\.xml)$")
+NOTES = {"word/footnotes.xml": "fotnot", "word/endnotes.xml": "slutnot"}
+NOTE_START = re.compile(r"<w:(?:footnote|endnote)\b(?![^>]*w:type=)")
+STRICT_NAMESPACE = "http://purl.oclc.org/ooxml/wordprocessingml/main"
+HEADER_REFERENCE = re.compile(r"<w:(header|footer)Reference\b([^>]*)/>")
+RELATIONSHIP_ID = re.compile(r'\br:(?:id|embed|link|pict)="([^"]+)"')
+PLACES = {"default": "", "first": " på första sidan", "even": " på jämna sidor"}
 
 
-def template_sources(package: Package) -> dict[str, str]:
-    """The patched Jinja source of every part that is rendered: the body always, headers and
-    footers only when they hold a field (the others are copied as they are)."""
-    sources = {}
+@dataclass(frozen=True)
+class Source:
+    """The Jinja source of one templated part."""
+
+    part: str  # the part's name in the package, e.g. word/footer2.xml
+    label: str  # the part in Swedish, e.g. "sidfoten på första sidan"
+    text: str
+    fix_tables: bool  # a {%tc %} column loop: the table grid is fixed after rendering
+
+    def where(self, lineno: int | None) -> str:
+        """The part and paragraph at Jinja line ``lineno``, in Swedish, for messages."""
+        label = self.label
+        lines = self.text.splitlines()
+        if self.part in NOTES and lineno:
+            label = f"{NOTES[self.part]} {len(NOTE_START.findall(chr(10).join(lines[:lineno])))}"
+        text = paragraph_at_line(self.text, lineno)
+        return f"{label}, stycket \"{text[:100]}\"" if text else label
+
+
+def read_package(path: Path) -> Package:
+    """The template's package, or a TemplateError saying in Swedish why it cannot be used."""
+    name = Path(path).name
+    try:
+        package = Package.read(path)
+        if "word/document.xml" not in package.by_name:
+            raise KeyError("word/document.xml")
+        strict = STRICT_NAMESPACE in package.text("word/document.xml")[:5000]
+    except FileNotFoundError:
+        raise TemplateError(name, [Problem("", f"mallen finns inte: {path}")]) from None
+    except PackageTooLarge as exc:
+        raise TemplateError(name, [Problem("", f"{exc}; använd en vanlig Word-fil som mall")]) from None
+    except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError):
+        raise TemplateError(
+            name, [Problem("", "filen är inte ett Word-dokument (.docx); spara mallen i Word som .docx")]
+        ) from None
+    if strict:
+        raise TemplateError(name, [Problem("", "mallen är sparad som Strikt Open XML-dokument, som formkit inte kan fylla i; "
+                                               "öppna den i Word och spara den som Word-dokument (.docx)")])
+    return package
+
+
+def part_labels(package: Package) -> dict[str, str]:
+    """Part name -> Swedish name for headers and footers ("sidfoten på första sidan")."""
+    rels_name = "word/_rels/document.xml.rels"
+    if rels_name not in package.by_name:
+        return {}
+    targets = {rel.get("Id"): "word/" + rel.get("Target", "").removeprefix("/word/").removeprefix("./")
+               for rel in etree.fromstring(package.by_name[rels_name].data)}
+    labels: dict[str, str] = {}
+    for kind, attributes in HEADER_REFERENCE.findall(package.text("word/document.xml")):
+        place = re.search(r'w:type="(\w+)"', attributes)
+        rid = re.search(r'r:id="([^"]+)"', attributes)
+        if rid and rid.group(1) in targets:
+            word = "sidhuvudet" if kind == "header" else "sidfoten"
+            labels.setdefault(targets[rid.group(1)], word + PLACES.get(place.group(1) if place else "default", ""))
+    return labels
+
+
+def part_label(part: str, labels: dict[str, str]) -> str:
+    if part == "word/document.xml":
+        return "brödtexten"
+    if part.startswith("docProps/"):
+        return "dokumentegenskaperna"
+    if part in NOTES:
+        return "fotnoterna" if "foot" in part else "slutnoterna"
+    return labels.get(part, "sidhuvudet" if "header" in part else "sidfoten")
+
+
+def template_sources(package: Package) -> tuple[list[Source], list[Problem]]:
+    """The Jinja source of every part that is rendered (the body always, the other parts only
+    when they hold a field), and the tags Word broke so that they would not render."""
+    labels = part_labels(package)
+    sources: list[Source] = []
+    problems: list[Problem] = missing_parts(package, labels)
     for name in package.by_name:
         if not TEMPLATED_PART.match(name):
             continue
         raw = package.text(name)
-        if name == "word/document.xml" or "{" in raw:
-            sources[name] = patch(raw)
-    return sources
+        if name != "word/document.xml" and "{" not in raw:
+            continue
+        if name.startswith("docProps/"):
+            joined = tags.TAG.sub(tags.clean_tag, raw)
+            lined = joined
+        else:
+            joined = tags.join_tags(raw)
+            lined = tags.paragraph_lines(joined)
+        source = Source(name, part_label(name, labels), tags.to_source(lined),
+                        fix_tables=not name.startswith("docProps/") and tags.has_column_loop(raw))
+        for lineno, message in tags.broken_tags(lined):
+            problems.append(Problem(source.where(lineno), message))
+        sources.append(source)
+    return sources, problems
+
+
+def parse_source(source: Source, broken: set[str], problems: list[Problem],
+                 env: jinja2.Environment = ENVIRONMENT) -> jinja2.nodes.Template | None:
+    """The parsed template of ``source``, or None with its syntax error added to ``problems``
+    (unless a broken tag in ``broken`` already says it better)."""
+    try:
+        return env.parse(source.text)
+    except jinja2.TemplateSyntaxError as exc:
+        where = source.where(exc.lineno)
+        if where not in broken:
+            problems.append(Problem(where, f"mallkoden går inte att läsa: {exc.message}"))
+        return None
+
+
+def missing_parts(package: Package, labels: dict[str, str]) -> list[Problem]:
+    """Pictures and other parts that the body, a header, a footer or the notes point at but that
+    are not in the file (a picture linked from a folder that is gone, a file another program
+    cut short): formkit cannot carry them into the letters, so the template is refused."""
+    problems = []
+    for name in package.by_name:
+        if not (TEMPLATED_PART.match(name) and name.startswith("word/")):
+            continue
+        rels_name = posixpath.join(posixpath.dirname(name), "_rels", posixpath.basename(name) + ".rels")
+        rels = etree.fromstring(package.by_name[rels_name].data) if rels_name in package.by_name else []
+        targets = {rel.get("Id"): rel for rel in rels}
+        used = set(RELATIONSHIP_ID.findall(package.text(name)))
+        for rid in sorted(used):
+            rel = targets.get(rid)
+            missing = rel is None or (
+                rel.get("TargetMode") != "External"
+                and posixpath.normpath(posixpath.join(posixpath.dirname(name), rel.get("Target", ""))).lstrip("/") not in package.by_name
+                and rel.get("Target", "").lstrip("/") not in package.by_name
+            )
+            if missing:
+                what = "en bild" if rel is None or rel.get("Type", "").endswith("/image") else "ett inbäddat objekt"
+                problems.append(Problem(part_label(name, labels), f"{what} som visas här finns inte i filen, så den kan inte följa med "
+                                                                   "i breven; ta bort den och infoga den på nytt (Infoga > Bilder)"))
+                break
+    return problems
 
 
 def paragraph_at_line(source: str, lineno: int | None) -> str:
@@ -105,7 +220,7 @@ def paragraph_at_line(source: str, lineno: int | None) -> str:
         return ""
     lines = source.splitlines()
     if 0 < lineno <= len(lines):
-        return re.sub(r"<[^>]+>", "", lines[lineno - 1]).strip()[:120]
+        return re.sub(r"\s+", " ", tags.line_text(lines[lineno - 1])).strip()[:120]
     return ""
 
 
@@ -121,80 +236,97 @@ class Rendered:
 
 
 class CompiledTemplate:
-    """A .docx template parsed and compiled once; ``render`` is cheap."""
+    """A .docx template read, checked and compiled once; ``render`` is cheap."""
 
     def __init__(self, path: Path, env: jinja2.Environment = ENVIRONMENT):
         self.path = Path(path)
         self.name = self.path.name
-        try:
-            self.package = Package.read(self.path)
-            if "word/document.xml" not in self.package.by_name:
-                raise KeyError("word/document.xml")
-        except FileNotFoundError:
-            raise TemplateError(self.name, [Problem("", f"mallen finns inte: {self.path}")]) from None
-        except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError):
-            raise TemplateError(
-                self.name,
-                [Problem("", "filen är inte ett Word-dokument (.docx); spara mallen i Word som .docx")],
-            ) from None
-        self.sources = template_sources(self.package)
+        self.package = read_package(self.path)
+        sources, problems = template_sources(self.package)
+        self.sources = {s.part: s for s in sources}
         self.compiled: dict[str, jinja2.Template] = {}
-        problems: list[Problem] = []
-        for name, source in self.sources.items():
-            try:
-                self.compiled[name] = env.from_string(source)
-            except jinja2.TemplateSyntaxError as exc:
-                where = paragraph_at_line(source, exc.lineno)
-                problems.append(Problem(f"stycket \"{where}\"" if where else name, f"mallkoden går inte att läsa: {exc.message}"))
+        broken = {p.path for p in problems}
+        for source in sources:
+            tree = parse_source(source, broken, problems, env)
+            if tree is not None:
+                self.compiled[source.part] = env.from_string(tree)
         if problems:
             raise TemplateError(self.name, problems)
 
     def render(self, context: dict[str, Any], record: str) -> Rendered:
-        """Render every templated part for one ``record`` (an id used in messages)."""
+        """Render every templated part for one ``record`` (an id used in messages), within
+        the limits of ``formkit.docx.limits`` for the document as a whole."""
         check_context(context, record)
         parts: dict[str, bytes] = {}
-        for name, template in self.compiled.items():
-            try:
-                xml = template.render(context)
-            except jinja2.exceptions.SecurityError as exc:
-                raise TemplateError(
-                    self.name,
-                    [Problem("", f"mallen försöker göra något som inte är tillåtet i en mall ({exc}); ta bort den koden")],
-                ) from None
-            except jinja2.UndefinedError as exc:
-                raise TemplateError(
-                    self.name,
-                    [Problem(f"post {record}", f"{_undefined_message(exc)}; kör 'formkit fields' för att se vilka fält som finns")],
-                ) from None
-            except jinja2.TemplateError as exc:
-                raise TemplateError(self.name, [Problem(f"post {record}", f"mallen gick inte att fylla i: {exc}")]) from None
-            except TEMPLATE_CODE_ERRORS as exc:  # the template's own code failed on this record's data
-                raise self._code_failed(name, record, exc) from None
-            data = xml.replace("\n<w:p", "<w:p").encode("utf-8")
-            try:
-                etree.fromstring(data)
-            except etree.XMLSyntaxError as exc:
-                raise TemplateError(
-                    self.name,
-                    [Problem(f"post {record}", f"resultatet blev inte giltig XML i {name} ({exc.msg}); "
-                             "troligen går en {% %}-tagg över flera stycken eller en tabell på fel sätt")],
-                ) from None
-            parts[name] = data
+        budget = Budget()
+        token = CURRENT.set(budget)
+        output = 0
+        try:
+            for name, template in self.compiled.items():
+                source = self.sources[name]
+                xml = self._render_part(template, context, record, source, MAX_OUTPUT - output)
+                output += len(xml)
+                parts[name] = self._finish(xml, source, record)
+        finally:
+            CURRENT.reset(token)
         return Rendered(self, parts)
 
+    def _render_part(self, template: jinja2.Template, context: dict[str, Any], record: str, source: Source, room: int) -> str:
+        where = f"post {record}, {source.label}"
+        try:
+            chunks = []
+            for chunk in template.generate(context):
+                room -= len(chunk)
+                if room < 0:
+                    raise LimitExceeded(f"dokumentet blir större än {MAX_OUTPUT // 1_000_000} MB")
+                chunks.append(chunk)
+            return "".join(chunks)
+        except LimitExceeded as exc:
+            raise TemplateError(self.name, [Problem(where, f"{exc}; en mall får inte göra så mycket arbete, förenkla slingorna och uttrycken")]) from None
+        except RecursionError:
+            raise TemplateError(self.name, [Problem(where, "mallen anropar sig själv utan slut (ett makro som anropar sig självt); ta bort den koden")]) from None
+        except MemoryError:
+            raise TemplateError(self.name, [Problem(where, "mallen försöker göra något som inte får plats i minnet; förenkla uttrycken")]) from None
+        except jinja2.exceptions.SecurityError as exc:
+            raise TemplateError(
+                self.name,
+                [Problem(source.label, f"mallen försöker göra något som inte är tillåtet i en mall ({exc}); ta bort den koden")],
+            ) from None
+        except jinja2.UndefinedError as exc:
+            raise TemplateError(
+                self.name,
+                [Problem(where, f"{_undefined_message(exc)}; kör 'formkit fields' för att se vilka fält som finns")],
+            ) from None
+        except jinja2.TemplateError as exc:
+            raise TemplateError(self.name, [Problem(where, f"mallen gick inte att fylla i: {exc}")]) from None
+        except TEMPLATE_CODE_ERRORS as exc:  # the template's own code failed on this record's data
+            raise self._code_failed(source, record, exc) from None
 
-    def _code_failed(self, part: str, record: str, exc: Exception) -> TemplateError:
+    def _code_failed(self, source: Source, record: str, exc: Exception) -> TemplateError:
         """Name the template, the part and paragraph (from the template's line in the traceback)
         and the record, for an error raised by the template's code, e.g. ``{{ a / b }}`` with b 0."""
         lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<template>"]
-        paragraph = paragraph_at_line(self.sources[part], lines[-1] if lines else None)
-        kind = re.sub(r"^word/|\d*\.xml$", "", part)
-        where = f"post {record}, {PART_NAMES.get(kind, part)}"
-        if paragraph:
-            where += f", stycket \"{paragraph[:100]}\""
+        where = f"post {record}, {source.where(lines[-1] if lines else None)}"
         what = TEMPLATE_CODE_MESSAGES.get(type(exc), f"{type(exc).__name__}: {exc}")
         return TemplateError(self.name, [Problem(where, f"mallens kod gick inte att räkna ut för den här posten ({what}); "
                                                  "rätta koden i mallen eller värdet i datan")])
+
+    def _finish(self, xml: str, source: Source, record: str) -> bytes:
+        """The rendered part as bytes, checked to be well-formed XML (and its table grids
+        fixed after a column loop)."""
+        data = xml.replace("\n<w:p", "<w:p").encode("utf-8")
+        try:
+            etree.fromstring(data)
+        except etree.XMLSyntaxError as exc:
+            raise TemplateError(
+                self.name,
+                [Problem(f"post {record}, {source.label}", f"resultatet blev inte giltig XML ({exc.msg}); "
+                         "troligen går en {% %}-tagg över flera stycken eller en tabell på fel sätt")],
+            ) from None
+        if source.fix_tables:
+            fixed = DocxTemplate.fix_tables(None, data)  # type: ignore[arg-type]  # uses no state
+            return etree.tostring(fixed, xml_declaration=True, encoding="UTF-8", standalone=True)
+        return data
 
 
 def _undefined_message(exc: jinja2.UndefinedError) -> str:
