@@ -147,6 +147,8 @@ def used_fields(tree: nodes.Template) -> list[tuple[str, int]]:
             for target in node.target.find_all(nodes.Name) if not isinstance(node.target, nodes.Name) else [node.target]:
                 scope[target.name] = None
         if isinstance(node, (nodes.Macro, nodes.CallBlock)):
+            if isinstance(node, nodes.Macro):
+                scope[node.name] = None  # a macro the template defines is not a data field
             inner = dict(scope)
             for arg in getattr(node, "args", []):
                 inner[arg.name] = None

@@ -11,7 +11,8 @@ quotes, non-breaking spaces, or XML entities (LibreOffice writes ``&quot;`` and 
   joining the tag's runs (docxtpl's ``patch_xml``) keeps them, and a REF still finds its
   bookmark;
 * docxtpl's documented forms work: ``{%p %}``, ``{%tr %}``, ``{%tc %}``, ``{%r %}`` and the
-  ``{_{ … }_}`` / ``{_% … %_}`` escapes, which print the braces as text;
+  ``{_{ … }_}`` / ``{_% … %_}`` escapes, which print the braces as text; ``{{r x }}`` (for
+  docxtpl's RichText objects, which formkit's plain values are not) prints like ``{{ x }}``;
 * inside a tag, entities, smart quotes and non-breaking spaces become what Jinja reads.
 
 ``broken_tags`` finds what Word broke so that it would not render (a tag not closed, ``{ {``),
@@ -44,6 +45,9 @@ IN_TAG_PATTERN = re.compile("|".join(map(re.escape, IN_TAG)) + "|&amp;")
 # docxtpl's escapes print braces as text; made Jinja expressions so no value is ever rewritten
 ESCAPES = {"{_{": "{{ '{{' }}", "}_}": "{{ '}}' }}", "{_%": "{{ '{%' }}", "%_}": "{{ '%}' }}"}
 ESCAPE_PATTERN = re.compile("|".join(map(re.escape, ESCAPES)))
+# {{r x }} prints docxtpl's RichText (run XML); formkit's values are plain text, so it prints
+# the value as {{ x }} does, in the run the tag stands in
+RICH_TEXT = re.compile(r"(\{(?:<[^>]*>)*\{(?:<[^>]*>)*)r(?=\s)")
 COLUMN_LOOP = re.compile(r"\{[{%]tc\s")
 TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
 PARAGRAPH = re.compile(r"<w:p[ >].*?</w:p>", re.DOTALL)
@@ -91,7 +95,7 @@ def clean_tag(match: re.Match[str]) -> str:
 def join_tags(xml: str) -> str:
     """The part's XML with every tag in one piece of text and written as Jinja reads it (before
     escapes are turned into expressions: ``broken_tags`` reads this form)."""
-    xml = move_markers_out_of_tags(accept_tracked_changes(xml))
+    xml = RICH_TEXT.sub(r"\1", move_markers_out_of_tags(accept_tracked_changes(xml)))
     patched = DocxTemplate.patch_xml(None, xml)  # type: ignore[arg-type]  # uses no state
     return TAG.sub(clean_tag, patched)
 
