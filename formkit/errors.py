@@ -109,3 +109,17 @@ class ConversionError(FormkitError):
 class BoardFileError(FormkitError):
     """Raised when an existing follow-up board cannot be read back (damaged, not a workbook),
     so its notes cannot be carried over; the message points to the backups."""
+
+
+# --- raised inside the docx engine and worded there as a TemplateError --------------------------
+
+class LimitExceeded(Exception):
+    """Raised while a template renders when it asks for more work than a letter can need (a
+    loop, a number, a text or the output too big; see ``formkit.docx.limits``). The renderer
+    turns it into a TemplateError naming the template and the record; ``str()`` is the Swedish
+    reason."""
+
+
+class PackageTooLarge(Exception):
+    """Raised when a .docx's zip directory promises more than a template can hold (a zip bomb,
+    too many members); ``str()`` says what, in Swedish. Read as a TemplateError."""

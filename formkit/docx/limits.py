@@ -29,6 +29,8 @@ from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from formkit.errors import LimitExceeded
+
 MAX_RANGE = 10_000
 MAX_ITERATIONS = 1_000_000
 MAX_SECONDS = 5.0
@@ -37,10 +39,6 @@ MAX_INT_BITS = 10_000
 MAX_OUTPUT = 10_000_000
 BIG_NUMBER = re.compile(r"\d{7,}")  # a width or precision of a million or more in a format
 PADDING_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map", "replace", "join"}
-
-
-class LimitExceeded(Exception):
-    """A template asked for more work than a letter can need; ``str()`` is the Swedish reason."""
 
 
 class Budget:

@@ -16,6 +16,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from formkit.errors import PackageTooLarge
+
 DOS_DATE = (1980 - 1980) << 9 | 1 << 5 | 1  # 1980-01-01: reproducible output
 DOS_TIME = 0
 # A template is read whole into memory: a zip bomb (a few MB that unpack to gigabytes) or a
@@ -24,10 +26,6 @@ DOS_TIME = 0
 MAX_MEMBERS = 5_000
 MAX_TOTAL = 300_000_000  # bytes unpacked, all members together
 MAX_RATIO = 200  # unpacked / packed for one member; real .docx parts stay well under 100
-
-
-class PackageTooLarge(Exception):
-    """The zip's directory promises more than a document template can hold; ``str()`` says what."""
 
 
 @dataclass(frozen=True)

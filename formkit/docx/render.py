@@ -32,9 +32,9 @@ from markupsafe import Markup, escape
 from formkit.swedish import FILTERS, iso_date
 from formkit.xmlsafe import CONTROL_CHARS, control_char_problem
 from formkit.docx import tags
-from formkit.docx.limits import CURRENT, MAX_OUTPUT, BoundedSandbox, Budget, LimitExceeded
-from formkit.docx.package import Package, PackageTooLarge
-from formkit.errors import DataError, Problem, TemplateError
+from formkit.docx.limits import CURRENT, MAX_OUTPUT, BoundedSandbox, Budget
+from formkit.docx.package import Package
+from formkit.errors import DataError, LimitExceeded, PackageTooLarge, Problem, TemplateError
 
 # What a template's expressions can raise on unlucky data ({{ a / b }}, {{ d['x'] }}, {{ l[9] }}):
 # the message names the template, part, paragraph and record instead of "unexpected error".
