@@ -368,3 +368,29 @@ def test_values_under_blank_or_repeated_headings_are_kept(tmp_path: Path) -> Non
     assert rows[decision_2]["Anteckningar (2)"] == "andra anteckningen"
     blank = next(h for h in rows[decision_3] if str(h).startswith("Kolumn "))
     assert rows[decision_3][blank] == "utan rubrik"
+
+
+def test_a_manual_row_with_a_decision_id_stays_manual_beside_the_system_row(tmp_path: Path) -> None:
+    """An assessor who marks a decision's row Manuell keeps it as her own row, with what she
+    typed; the decision still gets its system row, and regenerating twice adds nothing more."""
+    case, path = make(tmp_path)
+    wb = load_workbook(path)
+    ws = wb["Uppföljningstavla"]
+    col = {c.value: c.column for c in ws[1]}
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, col["Beslut-id"]).value == "B-2023-0142")
+    ws.cell(row, col["Källa"]).value = "manuell"  # any case
+    ws.cell(row, col["Anteckningar"]).value = "min egen rad för beslutet"
+    ws.cell(row, col["Nästa uppföljning"]).value = dt.datetime(2026, 2, 1)
+    wb.save(path)
+    for _ in range(2):
+        result = run("board", case, "-o", tmp_path / "ut")
+        assert result.exit_code == 0, result.output
+        rows = [r for r in board_rows(path) if r["Beslut-id"] == "B-2023-0142"]
+        assert sorted(r["Källa"] for r in rows) == ["Manuell", "System"]
+        manual = next(r for r in rows if r["Källa"] == "Manuell")
+        system = next(r for r in rows if r["Källa"] == "System")
+        assert manual["Anteckningar"] == "min egen rad för beslutet"
+        assert manual["Nästa uppföljning"].date() == dt.date(2026, 2, 1)  # as typed, not recomputed
+        assert system["Anteckningar"] is None and system["Nästa uppföljning"].date() == dt.date(2029, 5, 2)
+    assert len(board_rows(path)) == len(DECISIONS) + 1
+    assert board_rows(path, "Arkiv") == []

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from stdnum import luhn
 
+from formkit.case import personnummer
 from formkit.case.model import load_case
 from formkit.cli import main
 from formkit.errors import CaseFileError
@@ -122,3 +125,35 @@ def test_schema_is_json_schema() -> None:
     assert schema["title"] == "formkit ärendefil"
     assert "clients" in schema["properties"]
     assert schema["$defs"]["Address"]["additionalProperties"] is False
+
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.mark.parametrize(("typed", "normalised"), [
+    ("19400101-1230", "19400101-1230"),
+    ("194001011230", "19400101-1230"),
+    ("400101-1230", "19400101-1230"),   # 2040 has not come yet: the 1900s
+    ("4001011230", "19400101-1230"),
+    ("400101+1230", "18400101-1230"),   # + : a hundred years or more, so one century earlier
+    ("100101-1236", "20100101-1236"),   # ten digits and this century
+    ("100101+1236", "19100101-1236"),
+    ("260101-1238", "20260101-1238"),   # born this year
+    ("270101-1237", "19270101-1237"),   # next year's date: the previous century
+    ("991231 0000", None),              # wrong checksum
+])
+def test_personnummer_century_from_ten_digits_and_plus(typed: str, normalised: str | None) -> None:
+    if normalised is None:
+        with pytest.raises(ValueError, match="kontrollsiffra"):
+            personnummer.normalise(typed, today=TODAY)
+    else:
+        assert personnummer.normalise(typed, today=TODAY) == normalised
+        assert personnummer.birth_date(normalised).year == int(normalised[:4])
+
+
+def test_samordningsnummer_with_plus() -> None:
+    body = "400161123"  # day 01 + 60
+    number = f"{body[:6]}+{body[6:]}{luhn.calc_check_digit(body)}"
+    normalised = personnummer.normalise(number, today=TODAY)
+    assert normalised.startswith("18400161") and personnummer.is_coordination_number(normalised)
+    assert personnummer.birth_date(normalised) == dt.date(1840, 1, 1)

@@ -12,6 +12,7 @@ import docx
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 
 from formkit.cli import main
 from helpers import BASE, write_case
@@ -255,3 +256,39 @@ def test_control_character_names_the_record(tmp_path: Path) -> None:
 def test_help_has_an_example() -> None:
     result = run("letters", "--help")
     assert result.exit_code == 0 and "Exempel:" in result.output and "formkit letters arenden.yaml -n 1" in result.output
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _body(path: Path) -> list:
+    with zipfile.ZipFile(path) as archive:
+        return list(etree.fromstring(archive.read("word/document.xml")).find(f"{W}body"))
+
+
+def test_print_file_is_the_letters_one_after_another_without_blank_paragraphs(case: Path, tmp_path: Path) -> None:
+    """Each letter ends in its own section break, kept in its last paragraph: nothing is added
+    between two letters (a blank paragraph could push a letter onto an extra page)."""
+    out = tmp_path / "ut"
+    assert run("letters", case, "-n", 1, "-o", out, "--date", "2026-05-01").exit_code == 0
+    with (out / "forteckning_brukarbrev-1.csv").open(encoding="utf-8-sig") as f:
+        files = [r["fil"] for r in csv.DictReader(f, delimiter=";") if r["fil"] and "/" not in r["fil"]]
+    singles = [_body(out / name) for name in files]
+    combined = _body(out / "utskrift_brukarbrev-1.docx")
+    expected = [child for body in singles for child in body[:-1]] + [singles[-1][-1]]  # each body's sectPr last
+    assert [c.tag for c in combined] == [c.tag for c in expected]
+    assert ["".join(c.itertext()) for c in combined] == ["".join(c.itertext()) for c in expected]
+    breaks = [i for i, c in enumerate(combined) if c.find(f"{W}pPr/{W}sectPr") is not None]
+    ends = [sum(len(b) - 1 for b in singles[: k + 1]) - 1 for k in range(len(singles) - 1)]
+    assert breaks == ends  # a break in the last paragraph of every letter but the last
+
+
+def test_two_recipients_with_the_same_file_name_are_refused(tmp_path: Path) -> None:
+    """Ids are unique, but a copy's name (b-001_kopia-1) can still meet a client id written the
+    same way, in any case: the batch is refused before anything is written."""
+    people = clients()
+    people[4]["id"] = "B-001_KOPIA-1"  # b-001's copy to its trustee is b-001_kopia-1
+    result = run("letters", write_case(tmp_path, clients=people, survey=SURVEY), "-n", 1, "-o", tmp_path / "ut")
+    assert result.exit_code == 1
+    assert "Två filer skulle få samma namn (brukarbrev-1_" in result.output and "stora och små bokstäver" in result.output
+    assert not (tmp_path / "ut").exists()

@@ -7,11 +7,12 @@ import datetime as dt
 import zipfile
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
-from formkit.case.model import load_case
+from formkit.case.model import Meeting, load_case
 from formkit.cli import main
-from formkit.meetings.rules import homecoming_in_time, month_of, rolling_schedule, team_meetings
+from formkit.meetings.rules import homecoming_deadline, homecoming_in_time, month_of, rolling_schedule, team_meetings
 from helpers import BASE, write_case
 from test_meetings import term_case
 
@@ -117,3 +118,35 @@ def test_team_day_option(tmp_path):
                                        "--team-day", "torsdag", "-o", str(tmp_path / "ut")])
     assert result.exit_code == 0
     assert "torsdag 2026-11-05: Ali Hassan (b-002)" in result.output
+
+
+def _homecoming(ended: str, ended_time: str | None, held: str, held_time: str | None, status: str = "held") -> Meeting:
+    return Meeting(kind="homecoming", client="k-1", date=held, time=held_time, stay_ended=ended,
+                   stay_ended_time=ended_time, status=status)
+
+
+@pytest.mark.parametrize(("held", "held_time", "in_time"), [
+    ("2026-10-03", "16.00", True),   # exactly 24 hours: still in time
+    ("2026-10-03", "16.01", False),  # one minute over
+    ("2026-10-02", "16.00", True),   # the same hour
+])
+def test_the_24_hour_boundary_with_times(held: str, held_time: str, in_time: bool) -> None:
+    meeting = _homecoming("2026-10-02", "16.00", held, held_time)
+    assert homecoming_in_time(meeting) is in_time
+    assert homecoming_deadline(meeting) == dt.datetime(2026, 10, 3, 16, 0)
+
+
+@pytest.mark.parametrize(("ended_time", "held", "held_time", "in_time"), [
+    (None, "2026-10-03", "23.30", True),    # no end time: the whole next day counts
+    ("09.00", "2026-10-03", None, True),    # no talk time: the dates decide, next day is in time
+    (None, "2026-10-04", "08.00", False),   # two days later is late, whatever the hour
+    (None, "2026-10-02", None, True),       # the same day
+])
+def test_the_next_day_rule_when_a_time_is_missing(ended_time: str | None, held: str, held_time: str | None, in_time: bool) -> None:
+    meeting = _homecoming("2026-10-02", ended_time, held, held_time)
+    assert homecoming_in_time(meeting) is in_time
+
+
+def test_deadline_without_an_end_time_is_the_end_of_the_next_day() -> None:
+    assert homecoming_deadline(_homecoming("2026-12-31", None, "2027-01-01", None)) == dt.datetime(2027, 1, 1, 23, 59)
+    assert homecoming_in_time(_homecoming("2026-10-02", None, "2026-10-03", None, status="booked")) is None

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 import subprocess
+import zipfile
 from pathlib import Path
 
 import docx
@@ -102,8 +103,6 @@ def test_rendered_output_is_well_formed(tmp_path: Path) -> None:
 
 
 def combined_body(data: bytes) -> etree._Element:
-    import zipfile
-
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return etree.fromstring(archive.read("word/document.xml")), etree.fromstring(archive.read("word/numbering.xml"))
 
@@ -138,3 +137,26 @@ def test_combined_pdf_has_one_page_per_letter_and_restarted_lists(tmp_path: Path
     assert re.search(r"^Pages:\s+3$", info, flags=re.M), info
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert text.count("1. Punkt 1") == 3 and "3. Punkt" not in text
+
+
+def _body_children(data: bytes) -> list[etree._Element]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return list(etree.fromstring(archive.read("word/document.xml")).find(f"{W}body"))
+
+
+def test_letters_ending_in_a_table_get_one_empty_paragraph_between_every_pair(tmp_path: Path) -> None:
+    """A section break must sit in a paragraph; after a table there is none, so exactly one
+    empty paragraph carries it, between every pair of letters and nowhere else."""
+    document = docx.Document()
+    document.add_paragraph("Hej {{ name }}")
+    document.add_table(rows=1, cols=2).rows[0].cells[0].text = "{{ name }}"
+    document.save(tmp_path / "t.docx")
+    template = CompiledTemplate(tmp_path / "t.docx")
+    names = ["Åsa", "Bo", "Cia", "Dan"]
+    children = _body_children(combine([template.render({"name": n}, n) for n in names]))
+    tags = [c.tag.removeprefix(W) for c in children]
+    assert tags == ["p", "tbl", "p"] * (len(names) - 1) + ["p", "tbl", "sectPr"]
+    separators = children[2::3][: len(names) - 1]
+    for paragraph in separators:
+        assert "".join(paragraph.itertext()) == "" and paragraph.find(f"{W}r") is None
+        assert [c.tag.removeprefix(W) for c in paragraph.find(f"{W}pPr")] == ["sectPr"]
