@@ -298,11 +298,12 @@ def letters(case: Path, number: str, unit_id: str | None, client_list: Path | No
                    "'alla' skriver en textfil per hållet möte i mappen journal.")
 @click.option("--at", "at", callback=parse_date, metavar="DATUM", help="Räkna som om det vore detta datum (ÅÅÅÅ-MM-DD).")
 @click.option("--team-day", "team_day", type=click.Choice(["måndag", "tisdag", "onsdag", "torsdag", "fredag"]),
-              default="tisdag", show_default=True, help="Veckodag för verksamhetsmötet (rullande schema).")
+              help="Veckodag för verksamhetsmötet (rullande schema). Standard: enhetens meeting_day i "
+                   "ärendefilen, annars tisdag.")
 @click.option("--pdf", "make_pdf", is_flag=True, help="Gör också PDF (kräver LibreOffice).")
 @common_options
 def meetings(case: Path, kind: str | None, client_id: str | None, support_person: str | None, minutes: Path | None,
-             due: bool, journal: str | None, at: dt.date | None, team_day: str, make_pdf: bool, templates: Path | None, out: Path) -> None:
+             due: bool, journal: str | None, at: dt.date | None, team_day: str | None, make_pdf: bool, templates: Path | None, out: Path) -> None:
     """Blanketter för stödpersoner: terminssamtal, månadsuppföljning och hemgångssamtal.
 
     Skriver en fil per klient och en samlad utskriftsfil per stödperson.

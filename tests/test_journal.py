@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from formkit.cli import main
 from helpers import BASE, write_case
@@ -131,3 +132,17 @@ def test_board_journal_alla(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert [p.name for p in (out / "journal").iterdir()] == ["beslut_B-1.txt"]
     assert not list(out.glob("*.xlsx"))  # only the texts, the board is not touched
+
+
+def test_due_and_the_journal_use_the_units_meeting_day(tmp_path: Path) -> None:
+    """Without --team-day the rolling schedule is on the unit's meeting_day (onsdag), as in the journal text."""
+    out = tmp_path / "ut"
+    result = run("meetings", meetings_case(tmp_path), "--due", "--at", "2026-11-23", "-o", out)
+    assert result.exit_code == 0, result.output
+    schedule = load_workbook(out / "moten-att-gora_2026-11-23.xlsx")["Rullande schema"]
+    days = [row[0] for row in schedule.iter_rows(min_row=2, values_only=True)]
+    assert days and all(d.weekday() == 2 for d in days)  # onsdag
+    asked = run("meetings", meetings_case(tmp_path), "--due", "--at", "2026-11-23", "--team-day", "fredag", "-o", tmp_path / "f")
+    assert asked.exit_code == 0
+    days = [r[0] for r in load_workbook(tmp_path / "f" / "moten-att-gora_2026-11-23.xlsx")["Rullande schema"].iter_rows(min_row=2, values_only=True)]
+    assert all(d.weekday() == 4 for d in days)

@@ -9,7 +9,7 @@ from formkit.case.model import Case
 from formkit.errors import UsageError
 from formkit.meetings import due, minutes
 from formkit.meetings.forms import build_forms
-from formkit.meetings.rules import DEFAULT_TEAM_DAY
+from formkit.meetings.rules import team_day
 from formkit.options import Options
 from formkit.output import Output
 
@@ -27,14 +27,14 @@ class MeetingOptions(Options):
     support_person: str | None = None
     notes: Path | None = None
     due: bool = False
-    team_day: str = DEFAULT_TEAM_DAY
+    team_day: str | None = None  # None: the unit's meeting_day in the case file, else tisdag
 
 
 def plan(case: Case, options: MeetingOptions) -> Output:
     if options.client and options.support_person:
         raise UsageError("Välj antingen --client eller --support-person, inte båda.")
     if options.due:
-        return due.report(case, options.today, options.team_day)
+        return due.report(case, options.today, team_day(case, options.team_day))
     if options.notes is not None:
         if options.kind not in (None, "term"):
             raise UsageError("--minutes gäller terminssamtal: använd --kind term.")
@@ -42,4 +42,4 @@ def plan(case: Case, options: MeetingOptions) -> Output:
     if options.kind not in KINDS:
         raise UsageError("Ange --kind term, monthly eller homecoming (eller --due).")
     return build_forms(case, options.kind, options.client, options.support_person, options.today,
-                       options.templates, options.team_day)
+                       options.templates, team_day(case, options.team_day))

@@ -21,7 +21,7 @@ from formkit.case.model import ROLE_NAMES, Case, Meeting
 from formkit.errors import DataError
 from formkit.output import Output
 from formkit.meetings.rules import (
-    DEFAULT_TEAM_DAY, HOMECOMING_METHODS, KIND_NAMES, MEETING_KIND, homecoming_in_time, month_of, rolling_schedule,
+    HOMECOMING_METHODS, KIND_NAMES, MEETING_KIND, homecoming_in_time, month_of, rolling_schedule, team_day,
 )
 
 KIND_OF = {v: k for k, v in MEETING_KIND.items()}
@@ -67,7 +67,7 @@ def monthly_note(case: Case, meeting: Meeting) -> str:
                      + (f"planerad {plan.follow_up.isoformat()}." if plan.follow_up else "inte planerad."))
         lines.append(f"Riskbedömning {plan.risk_assessment.isoformat()}, " if plan.risk_assessment else "Riskbedömning: ingen registrerad, ")
         lines[-1] += "med kopplad handlingsplan." if plan.action_plan else "utan kopplad handlingsplan."
-    day = unit.meeting_day or DEFAULT_TEAM_DAY
+    day = team_day(case, None, unit)
     month = month_of(meeting.date)
     slots = [s.date for m in (month, month_of(month.end + dt.timedelta(days=1))) for s in rolling_schedule(case, m, day)
              if s.client == client.id and s.date >= meeting.date]

@@ -14,7 +14,7 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass
 
-from formkit.case.model import Case, Client, Meeting
+from formkit.case.model import Case, Client, Meeting, Unit
 from formkit.errors import DataError
 from formkit.swedish import MONTHS, WEEKDAYS
 
@@ -205,6 +205,16 @@ class Slot:
     date: dt.date
     support_person: str | None
     client: str
+
+
+def team_day(case: Case, override: str | None = None, unit: Unit | None = None) -> str:
+    """The weekday of the verksamhetsmöte: as asked (``--team-day``), else the unit's
+    ``meeting_day`` in the case file (the client's unit, or the first boendestöd unit that has
+    one), else tisdag. The forms, the list of what is due and the journal texts then agree."""
+    if override:
+        return override
+    units = [unit] if unit is not None else [u for u in case.units if u.kind in KIND_UNITS["monthly"]]
+    return next((u.meeting_day for u in units if u.meeting_day), DEFAULT_TEAM_DAY)
 
 
 def team_meetings(month: Period, weekday: str = DEFAULT_TEAM_DAY) -> list[dt.date]:
