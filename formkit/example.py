@@ -382,8 +382,8 @@ HEADER = """\
 
 SECTION_NOTES = {
     "organisation": "Kommunen och förvaltningen: står i brevhuvudet.",
-    "units": "Enheter. kind: home_care | short_stay | housing_support | open_care | assessment",
-    "staff": "Medarbetare. role: unit_manager | assessor | support_person | coordinator | staff",
+    "units": "Enheter. kind: home_care | short_stay | housing_support | open_care | assessment. meeting_day/meeting_time: enhetens möte (årshjulet, rullande schema).",
+    "staff": "Medarbetare. role: unit_manager | assessor | support_person | coordinator | staff. team: biståndshandläggarens team (formkit kvalitet).",
     "clients": "Klienter (brukare). representatives: god man (trustee), förvaltare (administrator), vårdnadshavare (guardian), närstående (relative).",
     "decisions": "Biståndsbeslut för biståndshandläggarnas uppföljningstavlor. Den senaste uppföljningen visas på tavlan.",
     "survey": "Brukarundersökningen: resultat per enhet och fråga (procent), åtgärder (brev 4) och goda exempel (brev 3).",

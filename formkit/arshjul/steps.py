@@ -259,9 +259,9 @@ SPECS: tuple[StepSpec, ...] = (
     StepSpec("002-tavla", "002", "Uppföljningstavlan: gula och röda uppföljningar, samtycken som går ut och ej verkställda "
              "beslut (ta reda på orsaken)", "Biståndshandläggare", "Den egna uppföljningstavlan.",
              "formkit board {case}", EVERY_MONTH, meeting(1), alarm_days=2),
-    StepSpec("002-kvalitet", "002", "Teamets kvalitetsfil: de fyra frågorna från periodens uppföljningar", "Teamet",
-             "Svaren på de fyra frågorna vid varje uppföljning.", "formkit kvalitet {case} --period {year}",
-             (1, 5, 9), meeting(-1)),
+    StepSpec("002-kvalitet", "002", "Teamets kvalitetsfil: de fyra frågorna från årets uppföljningar, i slutet av varje tertial",
+             "Teamet", "Svaren på de fyra frågorna vid varje uppföljning i ärendefilen.",
+             "formkit kvalitet {case} --period {year}", (4, 8, 12), meeting(-1)),
     StepSpec("002-handelser", "002", "Händelserna för föregående år som underlag till vård- och omsorgsnämnden: följs alla "
              "beslut upp?", "Enhetschef", "En händelse för varje uppföljning.", "formkit kvalitet {case} --period {previous}",
              (1,), meeting(2)),
