@@ -7,13 +7,15 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from formkit.board import journal, merge, sheet
-from formkit.board.columns import BACKUP_FOLDER, BOARD_PREFIX, rows_for
+from formkit.board import journal, merge, template
+from formkit.board.columns import BACKUP_FOLDER, BOARD_PREFIX, is_ended, rows_for
+from formkit.board.sheet import BoardWriter
 from formkit.case import personnummer
 from formkit.case.model import Case
 from formkit.errors import DataError
 from formkit.options import Options
 from formkit.output import Output
+from formkit.xlsxpkg.package import Package
 
 
 # --- the command ---------------------------------------------------------------------------
@@ -55,15 +57,21 @@ def plan(case: Case, options: BoardOptions) -> Output:
     paths = [board_path(options.folder, a) for a in ids]
     for path in paths:
         merge.refuse_if_open(path)
+    template_path, template_bytes = template.load(options.templates)
+    template_package = Package.read(template_bytes)
     output = Output("uppföljningstavlor")
-    decisions = manual_rows = archived = 0
+    decisions = manual_rows = archived = to_notes = 0
     backups: list[str] = []
+    today = options.now.date()
     for a, path in zip(ids, paths):
         system_rows = rows_for(case, a)
+        ended = {d.id for d in case.decisions if d.assessor == a and is_ended(d)}
         old = merge.read_board(path) if path.exists() else None
-        merged = merge.merge(system_rows, old, today=options.now.date())
-        staff = case.staff_member(a)
-        output.add(path.name, sheet.workbook_bytes(merged, assessor_name=staff.name, made=options.now.date()))
+        merged = merge.merge(system_rows, ended, old, today=today)
+        board = old or merge.open_board(Package.read(template_bytes), template_path, empty=True)
+        written = BoardWriter(board, template_package).write(merged, case.staff_member(a).name, today, new=old is None)
+        output.add(path.name, board.package.save())
+        output.warnings.extend(f"{path.name}: {w}" for w in written.warnings)
         if old is not None:
             name = f"{BACKUP_FOLDER}/{merge.backup_name(path, options.now, options.folder / BACKUP_FOLDER)}"
             output.add(name, path.read_bytes())
@@ -71,6 +79,7 @@ def plan(case: Case, options: BoardOptions) -> Output:
         decisions += len(system_rows)
         manual_rows += merged.manual_count
         archived += merged.newly_archived
+        to_notes += written.formulas_to_notes
     n = len(ids)
     text = f"{n} {'uppföljningstavla' if n == 1 else 'uppföljningstavlor'} med {decisions} beslut"
     if manual_rows:
@@ -78,6 +87,9 @@ def plan(case: Case, options: BoardOptions) -> Output:
     if archived:
         text += f", {archived} beslut flyttade till fliken Arkiv"
     output.summary.append(text + ".")
+    if to_notes:
+        output.summary.append(f"{to_notes} egna formler pekade på en kolumn som inte finns på fliken de flyttade till; "
+                              "de står som text i Anteckningar.")
     if backups:
         output.summary.append(f"Den tidigare versionen finns i {BACKUP_FOLDER}/.")
     return output

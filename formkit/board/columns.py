@@ -7,8 +7,9 @@ Excel conditional formatting driven by ``TODAY()`` so the same file changes colo
 
 The next follow-up rule (routine 002, point 5 and 9):
 
-* a decision is followed up three years after it was made;
-* after a follow-up, three years after the latest follow-up (the routine's "nytt datum skrivs in");
+* a decision is followed up three years after it was made (the case file's ``follow_up_years``
+  sets the interval per law);
+* after a follow-up, that interval after the latest follow-up (the routine's "nytt datum skrivs in");
 * a time-limited decision is due at its own end date (``valid_until``) if that comes first;
 * a follow-up whose outcome is ``ended`` closes the decision: no next follow-up.
 """
@@ -21,14 +22,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from formkit.case.model import Case, Decision, add_years, load_case
+from formkit.case.model import Case, Decision, FollowUpYears, add_years
 from formkit.errors import DataError
 from formkit.fields import FieldSet, register
 from formkit.swedish import answer
 
-FOLLOW_UP_YEARS = 3
 BOARD_PREFIX = "uppfoljningstavla_"
 BACKUP_FOLDER = "sakerhetskopior"
+
+
+class Live(str):
+    """A formula formkit keeps in one of its own columns, so the value is never a stale snapshot:
+    ``{Beslutsdatum}`` stands for that column's cell on the same row (``TODAY()-F7``)."""
 
 
 @dataclass(frozen=True)
@@ -38,34 +43,43 @@ class Column:
     header: str
     width: float
     explanation: str
-    kind: str = "text"  # text | date | wrap
+    kind: str = "text"  # text | date | wrap | number
     hand: bool = False
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("Klient", 24, "klientens namn (aldrig personnumret)"),
-    Column("Klient-id", 11, "klientens id i ärendefilen"),
-    Column("Beslut-id", 14, "beslutets id; raderna känns igen på det när tavlan görs om, ändra det inte"),
-    Column("Insatser", 22, "de beviljade insatserna, t.ex. HEMTJÄNST, LEDSAGNING", "wrap"),
-    Column("Lag", 6, "SoL eller LSS"),
-    Column("Beslutsdatum", 13, "dagen beslutet fattades", "date"),
-    Column("Tidsbegränsat till", 13, "slutdatum för ett tidsbegränsat beslut (tomt: gäller tills vidare)", "date"),
-    Column("Nästa uppföljning", 13, "tre år efter beslutet eller den senaste uppföljningen; ett tidsbegränsat "
-           "beslut följs upp senast sitt slutdatum. Grön, gul de sista två månaderna, röd när datumet passerats", "date"),
-    Column("Samtycke gäller till", 13, "samtycket gäller tre år (eller det antal år som angetts); färgas som "
+    # printed on paper (A4 landscape): the columns from Klient to Nästa åtgärd
+    Column("Klient", 18, "klientens namn (aldrig personnumret)", "wrap"),
+    Column("Klient-id", 9, "klientens id i ärendefilen; raden kontrolleras mot det, ändra det inte"),
+    Column("Beslut-id", 12, "beslutets id; raderna känns igen på det när tavlan görs om, ändra det inte"),
+    Column("Insatser", 15, "de beviljade insatserna, t.ex. HEMTJÄNST, LEDSAGNING", "wrap"),
+    Column("Lag", 5, "SoL eller LSS"),
+    Column("Beslutsdatum", 12, "dagen beslutet fattades", "date"),
+    Column("Tidsbegränsat till", 12, "slutdatum för ett tidsbegränsat beslut (tomt: gäller tills vidare)", "date"),
+    Column("Nästa uppföljning", 12, "tre år (eller det antal år ärendefilen anger för lagen) efter beslutet eller "
+           "den senaste uppföljningen; ett tidsbegränsat beslut följs upp senast sitt slutdatum. Grön, gul de sista "
+           "två månaderna, röd när datumet passerats", "date"),
+    Column("Uppföljningsregel", 15, "vilken regel som gav datumet för nästa uppföljning", "wrap"),
+    Column("Samtycke gäller till", 12, "samtycket gäller tre år (eller det antal år som angetts); ett samtycke från "
+           "vårdnadshavaren gäller till klientens 18-årsdag. Saknas (röd): inget samtycke finns. Färgas som "
            "uppföljningsdatumet", "date"),
-    Column("Verkställt", 10, "Ja, eller Nej för ett beslut som inte verkställts (raden markeras orange)"),
-    Column("Senaste uppföljning", 13, "datum för den senaste uppföljningen", "date"),
-    Column("Uppföljningssätt", 17, "telefon, hembesök, digitalt eller besök på kontoret"),
-    Column("Får beviljad hjälp", 12, "Får du den hjälp/det stöd du är beviljad? (Ja/Delvis/Nej)"),
-    Column("Planerar när", 12, "Får du vara med och planera när din hjälp/ditt stöd ska genomföras?"),
-    Column("Planerar hur", 12, "Får du vara med och planera hur din hjälp/ditt stöd ska genomföras?"),
-    Column("Känns bra", 12, "Får du hjälp/stöd på ett sätt som känns bra för dig?"),
-    Column("Händelse", 48, "standardtexten för händelsen i verksamhetssystemet efter den senaste uppföljningen", "wrap"),
-    Column("Anteckningar", 40, "dina egna anteckningar; de följer med när tavlan görs om", "wrap", hand=True),
-    Column("Nästa åtgärd", 24, "din egen påminnelse om vad som ska göras; följer med när tavlan görs om", "wrap", hand=True),
-    Column("Källa", 10, "System = från ärendefilen; Manuell = en rad du lagt till själv (den behålls)"),
+    Column("Verkställt", 9, "Ja, eller Nej för ett beslut som inte verkställts (raden markeras orange)"),
+    Column("Dagar sedan beslut", 9, "för ett ej verkställt beslut: dagar sedan beslutet, räknas om varje dag "
+           "(efter tre månader ska det rapporteras till IVO, se formkit board --ej-verkstallda)", "number"),
+    Column("Orsak ej verkställt", 13, "orsaken till att beslutet inte verkställts, från ärendefilen", "wrap"),
+    Column("Anteckningar", 24, "dina egna anteckningar; de följer med när tavlan görs om", "wrap", hand=True),
+    Column("Nästa åtgärd", 14, "din egen påminnelse om vad som ska göras; följer med när tavlan görs om", "wrap", hand=True),
+    # on screen only
+    Column("Senaste uppföljning", 12, "datum för den senaste uppföljningen", "date"),
+    Column("Uppföljningssätt", 14, "telefon, hembesök, digitalt eller besök på kontoret"),
+    Column("Får beviljad hjälp", 10, "Får du den hjälp/det stöd du är beviljad? (Ja/Delvis/Nej)"),
+    Column("Planerar när", 10, "Får du vara med och planera när din hjälp/ditt stöd ska genomföras?"),
+    Column("Planerar hur", 10, "Får du vara med och planera hur din hjälp/ditt stöd ska genomföras?"),
+    Column("Känns bra", 10, "Får du hjälp/stöd på ett sätt som känns bra för dig?"),
+    Column("Händelse", 40, "standardtexten för händelsen i verksamhetssystemet efter den senaste uppföljningen", "wrap"),
+    Column("Källa", 9, "System = från ärendefilen; Manuell = en rad du lagt till själv (den behålls)"),
 )
+PRINT_LAST = "Nästa åtgärd"  # the print area runs from the first column to this one
 HEADERS = tuple(c.header for c in COLUMNS)
 BY_HEADER = {c.header: c for c in COLUMNS}
 HAND_HEADERS = tuple(c.header for c in COLUMNS if c.hand)
@@ -75,6 +89,10 @@ SOURCE_HEADER = "Källa"
 NEXT_HEADER = "Nästa uppföljning"
 CONSENT_HEADER = "Samtycke gäller till"
 EXECUTED_HEADER = "Verkställt"
+CLIENT_ID_HEADER = "Klient-id"
+DECIDED_HEADER = "Beslutsdatum"
+DAYS_HEADER = "Dagar sedan beslut"
+NO_CONSENT = "Saknas"
 SYSTEM, MANUAL = "System", "Manuell"
 
 METHOD_LABEL = {"phone": "Telefon", "home_visit": "Hembesök", "digital": "Digitalt", "office": "Besök på kontoret"}
@@ -95,16 +113,31 @@ register(FieldSet(
 
 # --- rows from the case file -----------------------------------------------------------------
 
-def next_follow_up(decision: Decision) -> dt.date | None:
-    """The date the decision is next due for follow-up (see the module docstring)."""
+def follow_up_rule(decision: Decision, years: FollowUpYears | None = None) -> tuple[dt.date | None, str]:
+    """The date the decision is next due for follow-up and, in words, the rule that gave it
+    (see the module docstring); the interval per law comes from the case file."""
+    interval = getattr(years or FollowUpYears(), decision.law)
     latest = decision.latest_follow_up
     if latest is not None and latest.outcome == "ended":
-        return None
+        return None, f"avslutat vid uppföljningen {latest.date.isoformat()}"
     base = latest.date if latest is not None else decision.decided
-    due = add_years(base, FOLLOW_UP_YEARS)
+    due = add_years(base, interval)
+    what = f"uppföljningen {latest.date.isoformat()}" if latest is not None else "beslutet"
+    rule = f"{interval} år efter {what} ({decision.law})"
     if decision.valid_until is not None and decision.valid_until < due:
-        due = decision.valid_until
-    return due
+        return decision.valid_until, "tidsbegränsat: beslutets slutdatum"
+    return due, rule
+
+
+def next_follow_up(decision: Decision, years: FollowUpYears | None = None) -> dt.date | None:
+    """The date the decision is next due for follow-up."""
+    return follow_up_rule(decision, years)[0]
+
+
+def is_ended(decision: Decision) -> bool:
+    """A decision whose latest follow-up ended it: it leaves the active sheet for Arkiv."""
+    latest = decision.latest_follow_up
+    return latest is not None and latest.outcome == "ended"
 
 
 def join_services(services: list[str]) -> str:
@@ -137,6 +170,8 @@ def decision_row(case: Case, decision: Decision) -> dict[str, Any]:
     client = case.client(decision.client)
     latest = decision.latest_follow_up
     answers = latest.answers if latest is not None else None
+    due, rule = follow_up_rule(decision, case.follow_up_years)
+    consent = client.consent_valid_until
     return {
         "Klient": client.name,
         "Klient-id": client.id,
@@ -145,9 +180,12 @@ def decision_row(case: Case, decision: Decision) -> dict[str, Any]:
         "Lag": decision.law,
         "Beslutsdatum": decision.decided,
         "Tidsbegränsat till": decision.valid_until,
-        "Nästa uppföljning": next_follow_up(decision),
-        "Samtycke gäller till": client.consent.valid_until if client.consent else None,
+        "Nästa uppföljning": due,
+        "Uppföljningsregel": rule,
+        "Samtycke gäller till": consent if consent is not None else NO_CONSENT,
         "Verkställt": "Ja" if decision.executed else "Nej",
+        "Dagar sedan beslut": Live(f"TODAY()-{{{DECIDED_HEADER}}}") if not decision.executed else None,
+        "Orsak ej verkställt": (decision.not_executed_reason or "Orsak ej angiven") if not decision.executed else "",
         "Senaste uppföljning": latest.date if latest else None,
         "Uppföljningssätt": METHOD_LABEL[latest.method] if latest else "",
         "Får beviljad hjälp": answer(answers.gets_granted_help) if answers else "",

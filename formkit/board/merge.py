@@ -1,13 +1,15 @@
-"""Reading an existing board and carrying over everything the assessor typed.
+"""Reading an existing board and deciding what each of its rows becomes.
 
-Assessors sort and filter their board, so row numbers mean nothing: rows are matched by
-decision id. What survives regeneration:
+Assessors sort and filter their board, so row numbers mean nothing: a row is matched by its
+decision id, and checked by its client id (a mistyped decision id must not carry one client's
+notes onto another client's decision). What happens to each row:
 
-* the hand-kept columns (Anteckningar, Nästa åtgärd) and any column the assessor added herself,
-  matched by decision id;
-* rows the assessor added (source Manuell, or no decision id), with every value as typed;
-* a decision that has left the case file moves, with all its values, to the "Arkiv" sheet; the
-  Arkiv sheet itself is carried over, and a decision that comes back gets its notes back.
+* matched: the system columns get the case file's values; everything else on the row (notes,
+  own columns, formulas, fills, comments) stays;
+* the row's client is not the decision's: kept as Manuell, with a warning;
+* added by the assessor (Källa Manuell, or no decision id): kept as typed;
+* a decision that has left the case file, or whose latest follow-up ended it, moves with all
+  its values to the Arkiv sheet; a decision that comes back gets its values back.
 
 A board that is open (Excel's ``~$name`` or LibreOffice's ``.~lock.name#`` beside it) or that
 cannot be read is never overwritten: the assessor would lose what they typed since.
@@ -16,16 +18,15 @@ cannot be read is never overwritten: the assessor would lose what they typed sin
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.worksheet.worksheet import Worksheet
+from lxml import etree
+from openpyxl.utils import get_column_letter
 
 from formkit.board.columns import (
-    BACKUP_FOLDER,
+    CLIENT_ID_HEADER,
     HAND_HEADERS,
     HEADERS,
     ID_HEADER,
@@ -35,126 +36,206 @@ from formkit.board.columns import (
     SYSTEM,
     sort_key,
 )
-from formkit.errors import BoardFileError, OutputError
-from formkit.regen import DAMAGED, backup_name, header_row as find_header_row, lock_files, refuse_if_open, unique_names
+from formkit.board.layout import ARCHIVE_SHEET, ARCHIVED_HEADER, HEADER_SEARCH_ROWS, MAIN_SHEET, SNAPSHOT_SHEET
+from formkit.errors import OutputError
+from formkit.xlsxpkg.grid import Formula, Grid
+from formkit.xlsxpkg.package import Package, PackageError
 
-log = logging.getLogger(__name__)
-MAIN_SHEET = "Uppföljningstavla"
-ARCHIVE_SHEET = "Arkiv"
-SNAPSHOT_SHEET = "formkit"  # hidden: the system values as generated, to tell typed edits apart
-ARCHIVED_HEADER = "Arkiverad"
+SRC = "_src"  # where a row came from: (sheet, row number) in the previous board
+OLD = "_old"  # the row's values as read, to see what changed
+STYLES = "_s"  # the row's cell formats by heading, for a row that moves to another sheet
 
 
-class Formula(str):
-    """A formula the assessor typed into their own column: written back as a formula, its
-    relative references moved with its row (``=H2-TODAY()`` read in row 2, written in row 7,
-    becomes ``=H7-TODAY()``).
+@dataclass
+class Sheet:
+    """One sheet of the previous board: its rows' grid and which column holds which heading."""
 
-    Everything else that is text is written as text (never run), whatever it starts with."""
+    grid: Grid
+    header_row: int
+    names: dict[int, str]  # column -> heading (system columns by their own name, even if renamed)
+    shown: dict[int, str]  # column -> the heading text as the sheet shows it
+    renamed: list[str] = field(default_factory=list)  # warnings: headings made unique
 
-    origin: str = "A1"
-
-    def __new__(cls, text: str, origin: str = "A1") -> Formula:
-        made = super().__new__(cls, text)
-        made.origin = origin
-        return made
+    @property
+    def columns(self) -> dict[str, int]:
+        return {name: col for col, name in self.names.items()}
 
 
 @dataclass
 class OldBoard:
-    """The previous board as read: rows keyed by header."""
+    """The previous board as read: its package, and rows keyed by heading."""
 
-    headers: list[str]
+    package: Package
+    main: Sheet
     rows: list[dict[str, Any]]
-    archive_headers: list[str] = field(default_factory=list)
+    archive_sheet: Sheet | None = None
     archive: list[dict[str, Any]] = field(default_factory=list)
     generated: dict[str, dict[str, Any]] = field(default_factory=dict)  # decision id -> system values
+    layout: dict[str, int] = field(default_factory=dict)  # system heading -> column, as last written
 
 
 @dataclass
 class MergedBoard:
-    """What the new workbook holds."""
+    """What the new workbook holds (rows keyed by heading, with ``_src`` where they came from)."""
 
-    headers: list[str]  # the board's columns, then the assessor's own extra columns
     rows: list[dict[str, Any]]
-    archive_headers: list[str]
     archive: list[dict[str, Any]]
     manual_count: int = 0
     newly_archived: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def lock_files(path: Path) -> list[Path]:
+    """The lock files Excel and LibreOffice keep beside an open workbook."""
+    name = path.name
+    return [path.with_name(f".~lock.{name}#"), path.with_name(f"~${name}"), path.with_name(f"~${name[2:]}")]
+
+
+def refuse_if_open(path: Path) -> None:
+    for lock in lock_files(path):
+        if lock.exists():
+            raise OutputError(
+                f"{path} är öppen i Excel eller LibreOffice (låsfilen {lock.name} finns). Stäng tavlan och kör "
+                "igen; inget har skrivits. Om tavlan inte är öppen kan du ta bort låsfilen."
+            )
+
+
+def backup_name(path: Path, now: dt.datetime, folder: Path) -> str:
+    """``uppfoljningstavla_bh-1_2026-05-03_141500.xlsx``, never overwriting an earlier backup."""
+    stem = f"{path.stem}_{now.strftime('%Y-%m-%d_%H%M%S')}"
+    name, n = f"{stem}.xlsx", 1
+    while (folder / name).exists():
+        n += 1
+        name = f"{stem}-{n}.xlsx"
+    return name
 
 
 # --- reading ---------------------------------------------------------------------------------
 
-def _cell_value(cell: Any) -> Any:
-    value = cell.value
-    if value is None:
-        return None
-    if cell.data_type == "f" and isinstance(value, str):
-        return Formula(value, cell.coordinate)
-    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
-        return value.date()
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
+def _find_header(grid: Grid) -> tuple[int, dict[int, str]] | None:
+    """The row holding ``Beslut-id`` among the first rows (an assessor may add a title above)."""
+    for r in range(1, HEADER_SEARCH_ROWS + 1):
+        texts = grid.texts(r)
+        if ID_HEADER in texts.values():
+            return r, texts
+    return None
 
 
-def _read_sheet(ws: Worksheet, path: Path) -> tuple[list[str], list[dict[str, Any]]]:
-    if hasattr(ws, "reset_dimensions"):
-        ws.reset_dimensions()  # a saved size can be wrong (other programs): read every row there is
-    found = find_header_row(ws, ID_HEADER)
+def read_sheet(grid: Grid, title: str, path: Path, layout: dict[str, int] | None = None) -> tuple[Sheet, list[dict[str, Any]]]:
+    found = _find_header(grid)
     if found is None:
         raise OutputError(
-            f"Hittar inte kolumnen '{ID_HEADER}' på fliken {ws.title} i {path}. Utan den går det inte att "
+            f"Hittar inte kolumnen '{ID_HEADER}' på fliken {title} i {path}. Utan den går det inte att "
             "känna igen raderna, så tavlan skrivs inte över. Återställ rubriken eller flytta undan filen."
         )
     header_row, texts = found
-    rows, headers = [], list(unique_names(texts))
-    for cells in ws.iter_rows(min_row=header_row + 1):
-        values = [_cell_value(c) for c in cells]
-        if len(values) > len(headers):  # values typed in a column that has no heading
-            headers.extend(unique_names(["" for _ in values[len(headers):]], taken=headers, start=len(headers)))
-        row = {h: v for h, v in zip(headers, values) if v is not None}
+    last = grid.last_row()
+    used = {col for r in range(header_row + 1, last + 1) if r in grid.rows for col in grid.rows[r].cells
+            if grid.value(r, col) is not None}
+    width = max([*texts, *used, 0])
+    names, renamed = _names(texts, width, layout or {})
+    sheet = Sheet(grid, header_row, names, {c: texts.get(c, names[c]) for c in names}, renamed)
+    rows = []
+    for r in range(header_row + 1, last + 1):
+        if r not in grid.rows:
+            continue
+        row: dict[str, Any] = {}
+        styles: dict[str, str] = {}
+        for col, c in grid.rows[r].cells.items():
+            if col in names:
+                value = grid.value(r, col)
+                if value is not None:
+                    row[names[col]] = value
+                if c.get("s") is not None:
+                    styles[names[col]] = c.get("s")
         if row:
+            row[SRC] = (title, r)
+            row[STYLES] = styles
             rows.append(row)
-    used = {h for row in rows for h in row}
-    return [h for i, h in enumerate(headers) if i < len(texts) and texts[i] or h in used], rows
+    return sheet, rows
+
+
+def _names(texts: dict[int, str], width: int, layout: dict[str, int]) -> tuple[dict[int, str], list[str]]:
+    """Each column's heading as a key: a system heading by its name (also if the assessor renamed
+    it where it stands), a blank heading as 'Kolumn V', a repeated one (ignoring case, as Excel's
+    table columns must be unique) as 'Anteckningar (2)'."""
+    system = {h.casefold(): h for h in [*HEADERS, ARCHIVED_HEADER]}
+    names: dict[int, str] = {}
+    for col in range(1, width + 1):
+        text = texts.get(col, "")
+        names[col] = system.get(text.casefold(), text)
+    present = set(names.values())
+    for header, col in layout.items():  # renamed where it stood: still the system column
+        if header not in present and col in names and names[col] not in system.values() and texts.get(col):
+            names[col] = header
+            present.add(header)
+    taken: set[str] = set()
+    renamed = []
+    for col in range(1, width + 1):
+        base = names[col] or f"Kolumn {get_column_letter(col)}"
+        name, n = base, 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"{base} ({n})"
+        if name != names[col] and names[col]:
+            renamed.append(f"Rubriken '{names[col]}' i kolumn {get_column_letter(col)} fanns redan (stora och små "
+                           f"bokstäver räknas lika i en Excel-tabell); den heter nu '{name}'.")
+        taken.add(name.casefold())
+        names[col] = name
+    return names, renamed
 
 
 def read_board(path: Path) -> OldBoard:
-    """The board at ``path``; a ``BoardFileError`` (and nothing written) if it cannot be read."""
-    log.info("läser den tidigare tavlan %s", path)
+    """The board at ``path``; an ``OutputError`` (and nothing written) if it cannot be read."""
     try:
-        # read-only streams the sheet: about twice as fast on a board of hundreds of rows
-        wb = load_workbook(path, read_only=True, data_only=False)
-    except OSError as exc:
-        raise BoardFileError(f"Kan inte öppna den tidigare tavlan {path} ({exc.strerror or type(exc).__name__}), så den "
-                             "skrivs inte över. Kontrollera att du har behörighet till filen och kör igen.") from None
-    except DAMAGED as exc:
-        raise BoardFileError(_damaged(path, exc)) from None
+        package = Package.read(path)
+    except PackageError as exc:
+        raise OutputError(
+            f"Kan inte läsa den tidigare tavlan {path} ({exc}), så den skrivs inte över. "
+            "Spara den som .xlsx i Excel eller flytta undan den och kör igen."
+        ) from None
+    return open_board(package, path)
+
+
+def open_board(package: Package, path: Path, empty: bool = False) -> OldBoard:
+    """The board in ``package`` (``empty``: a template, whose rows are not the assessor's)."""
     try:
-        main = wb[MAIN_SHEET] if MAIN_SHEET in wb.sheetnames else wb.worksheets[0]
-        headers, rows = _read_sheet(main, path)
-        board = OldBoard(headers, rows)
-        if ARCHIVE_SHEET in wb.sheetnames:
-            board.archive_headers, board.archive = _read_sheet(wb[ARCHIVE_SHEET], path)
-        if SNAPSHOT_SHEET in wb.sheetnames:
-            _, snapshot = _read_sheet(wb[SNAPSHOT_SHEET], path)
-            board.generated = {_text(r.get(ID_HEADER)): r for r in snapshot if _text(r.get(ID_HEADER))}
-    except DAMAGED as exc:
-        raise BoardFileError(_damaged(path, exc)) from None
-    finally:
-        wb.close()
+        sheets = {s.name: s for s in package.sheets()}
+        main_entry = sheets.get(MAIN_SHEET) or next(iter(sheets.values()))
+        layout, generated = _read_snapshot(package, sheets, path)
+        main, rows = read_sheet(Grid(package, main_entry.part), main_entry.name, path, layout)
+        board = OldBoard(package, main, [] if empty else rows, generated=generated, layout=layout)
+        if ARCHIVE_SHEET in sheets:
+            board.archive_sheet, archive = read_sheet(Grid(package, sheets[ARCHIVE_SHEET].part), ARCHIVE_SHEET, path)
+            board.archive = [] if empty else archive
+    except (PackageError, KeyError, ValueError, IndexError, StopIteration, etree.XMLSyntaxError) as exc:
+        raise OutputError(
+            f"Kan inte läsa den tidigare tavlan {path} ({exc or type(exc).__name__}), så den skrivs inte över. "
+            "Spara den som .xlsx i Excel eller flytta undan den och kör igen."
+        ) from None
     return board
 
 
-def _damaged(path: Path, exc: BaseException) -> str:
-    """What to do with a board that cannot be read: restore the newest backup, or move it away."""
-    backups = sorted((path.parent / BACKUP_FOLDER).glob(f"{path.stem}_*.xlsx"))
-    restore = (f"Återställ den senaste säkerhetskopian, {backups[-1]}, genom att kopiera den till {path}"
-               if backups else f"Det finns ingen säkerhetskopia i {path.parent / BACKUP_FOLDER}; öppna filen i Excel och spara "
-               "den som .xlsx om det går")
-    return (f"Den tidigare tavlan {path} är skadad och går inte att läsa ({type(exc).__name__}), så den skrivs inte över. "
-            f"{restore}, och kör igen. Vill du börja om utan anteckningarna: flytta undan filen.")
+def _read_snapshot(package: Package, sheets: dict[str, Any], path: Path) -> tuple[dict[str, int], dict[str, dict[str, Any]]]:
+    """The hidden sheet: row 1 the system headings, row 2 the main sheet's column of each (since
+    this version), then one row per decision as generated."""
+    if SNAPSHOT_SHEET not in sheets:
+        return {}, {}
+    grid = Grid(package, sheets[SNAPSHOT_SHEET].part)
+    headers = grid.texts(1)
+    second = grid.value(2, 1)
+    layout: dict[str, int] = {}
+    first_data = 2
+    if isinstance(second, int):
+        layout = {headers[c]: grid.value(2, c) for c in headers if isinstance(grid.value(2, c), int)}
+        first_data = 3
+    generated = {}
+    for r in range(first_data, grid.last_row() + 1):
+        row = {headers[c]: grid.value(r, c) for c in headers if grid.value(r, c) is not None}
+        decision = _text(row.get(ID_HEADER))
+        if decision:
+            generated[decision] = row
+    return layout, generated
 
 
 # --- merging ---------------------------------------------------------------------------------
@@ -182,10 +263,10 @@ def typed_over(previous: dict[str, Any], generated: dict[str, Any] | None, new: 
         return []
     lines = []
     for header in HEADERS:
-        if header in HAND_HEADERS or header == SOURCE_HEADER:
+        if header in HAND_HEADERS or header == SOURCE_HEADER or header not in generated and header not in previous:
             continue
         typed = previous.get(header)
-        if typed is None:  # a cleared cell holds nothing to keep
+        if typed is None or isinstance(typed, Formula) or isinstance(new.get(header), Formula):
             continue
         if not _same(typed, generated.get(header)) and not _same(typed, new.get(header)):
             shown = typed.isoformat() if isinstance(typed, dt.date) else str(typed)
@@ -197,66 +278,75 @@ def _is_manual(row: dict[str, Any]) -> bool:
     return not _text(row.get(ID_HEADER)) or _text(row.get(SOURCE_HEADER)).casefold() == MANUAL.casefold()
 
 
-def _union(*header_lists: list[str]) -> list[str]:
-    out: list[str] = []
-    for headers in header_lists:
-        out.extend(h for h in headers if h not in out)
-    return out
+def _client_matches(row: dict[str, Any], new: dict[str, Any]) -> bool:
+    """The row's client is the decision's: by Klient-id, or by name on a board without ids."""
+    client_id = _text(row.get(CLIENT_ID_HEADER))
+    if client_id:
+        return client_id == new[CLIENT_ID_HEADER]
+    name = _text(row.get("Klient"))
+    return not name or name == _text(new.get("Klient"))
 
 
-def merge(system_rows: list[dict[str, Any]], old: OldBoard | None, today: dt.date) -> MergedBoard:
-    """The new board: fresh system rows with the assessor's values carried over by decision id."""
+def _where(row: dict[str, Any]) -> str:
+    sheet, number = row.get(SRC, ("", 0))
+    return f"bladet {sheet}, rad {number}"
+
+
+def merge(system_rows: list[dict[str, Any]], ended: set[str], old: OldBoard | None, today: dt.date) -> MergedBoard:
+    """The new board: fresh system rows with the assessor's values carried over by decision id.
+    ``ended``: decision ids that go to the Arkiv sheet (their latest follow-up ended them)."""
     if old is None:
-        rows = sorted(system_rows, key=sort_key)
-        return MergedBoard(list(HEADERS), rows, [*HEADERS, ARCHIVED_HEADER], [])
-    archive_own = [h for h in old.archive_headers if h != ARCHIVED_HEADER]
-    extra = [h for h in _union(old.headers, archive_own) if h not in HEADERS]
-    headers = [*HEADERS, *extra]
-    kept = [*HAND_HEADERS, *extra]
-
+        active = [r for r in system_rows if r[ID_HEADER] not in ended]
+        archive = [{**r, ARCHIVED_HEADER: today} for r in system_rows if r[ID_HEADER] in ended]
+        return MergedBoard(sorted(active, key=sort_key), archive)
+    by_id = {r[ID_HEADER]: r for r in system_rows}
+    warnings: list[str] = [*old.main.renamed]
     matched: dict[str, dict[str, Any]] = {}
     manual: list[dict[str, Any]] = []
     for row in old.rows:
         decision_id = _text(row.get(ID_HEADER))
+        new = by_id.get(decision_id)
         if _is_manual(row) or decision_id in matched:
-            manual.append({**row, SOURCE_HEADER: MANUAL})  # a copied row keeps its notes as a manual row
+            manual.append({**row, SOURCE_HEADER: MANUAL, OLD: row})
+        elif new is not None and not _client_matches(row, new):
+            warnings.append(
+                f"Raden med Beslut-id {decision_id} ({_where(row)}) gäller klient {_text(row.get(CLIENT_ID_HEADER)) or '?'}, "
+                f"men beslutet gäller klient {new[CLIENT_ID_HEADER]}. Raden behålls som Manuell med dina anteckningar; "
+                "rätta Beslut-id på raden (beslutet har fått en egen rad).")
+            manual.append({**row, SOURCE_HEADER: MANUAL, OLD: row})
         else:
             matched[decision_id] = row
     archived = {_text(r.get(ID_HEADER)): r for r in old.archive if _text(r.get(ID_HEADER))}
     archive_rest = [r for r in old.archive if not _text(r.get(ID_HEADER))]
 
-    rows = []
-    system_ids = set()
+    rows: list[dict[str, Any]] = []
+    archive: list[dict[str, Any]] = []
+    moved = 0
     for new in system_rows:
         decision_id = new[ID_HEADER]
-        system_ids.add(decision_id)
-        previous = matched.get(decision_id) or archived.pop(decision_id, None)
+        previous = matched.pop(decision_id, None) or archived.pop(decision_id, None)
         row = dict(new)
         if previous is not None:
-            row.update({h: previous.get(h) for h in kept if previous.get(h) is not None})
+            row.update({h: v for h, v in previous.items() if h not in HEADERS or h in HAND_HEADERS})
+            row.pop(ARCHIVED_HEADER, None)
+            row[OLD] = previous
             kept_edits = typed_over(previous, old.generated.get(decision_id), new)
             if kept_edits:  # nothing typed is lost: an edit of a system column moves to the notes
                 stamp = f"[{today.isoformat()}] "
                 notes = [str(row[NOTES_HEADER])] if row.get(NOTES_HEADER) is not None else []
                 row[NOTES_HEADER] = "\n".join([*notes, *(stamp + line for line in kept_edits)])
-        rows.append(row)
-    moved = [{**r, ARCHIVED_HEADER: today} for d, r in matched.items() if d not in system_ids]
+        if decision_id in ended:
+            was = previous.get(ARCHIVED_HEADER) if previous is not None else None
+            row[ARCHIVED_HEADER] = was or today
+            moved += previous is not None and previous.get(SRC, ("",))[0] != ARCHIVE_SHEET
+            archive.append(row)
+        else:
+            rows.append(row)
+    left = [{**r, ARCHIVED_HEADER: today, OLD: r} for r in matched.values()]
     rows.extend(manual)
     rows.sort(key=sort_key)
-    archive = [*moved, *archived.values(), *archive_rest]
-    archive_headers = [*headers, ARCHIVED_HEADER]
-    return MergedBoard(headers, rows, archive_headers, archive, manual_count=len(manual), newly_archived=len(moved))
-
-
-def all_typed_values(board: OldBoard | MergedBoard) -> list[Any]:
-    """Every hand-kept value on both sheets: what a regeneration must not lose (used by tests)."""
-    extra = [h for h in board.headers if h not in HEADERS]
-    values = []
-    for row in [*board.rows, *board.archive]:
-        for h in [*HAND_HEADERS, *extra]:
-            if row.get(h) is not None:
-                values.append(row[h])
-    return values
+    archive = [*left, *archive, *({**r, OLD: r} for r in [*archived.values(), *archive_rest])]
+    return MergedBoard(rows, archive, manual_count=len(manual), newly_archived=len(left) + moved, warnings=warnings)
 
 
 __all__ = ["Formula", "MergedBoard", "OldBoard", "merge", "read_board", "refuse_if_open", "backup_name",

@@ -192,10 +192,12 @@ class Representative(Model):
 
 
 class Consent(Model):
-    """Samtycke: signed on a date, limited in time (generally three years)."""
+    """Samtycke: signed on a date, limited in time (generally three years). ``given_by``
+    guardian: a vårdnadshavare signed for a child, which stops being valid at 18."""
 
     signed: Date
     valid_years: int = Field(default=3, ge=1, le=10)
+    given_by: Literal["client", "guardian", "representative"] = "client"
 
     @property
     def valid_until(self) -> dt.date:
@@ -230,6 +232,21 @@ class Client(Model):
     representatives: list[Representative] = []
     consent: Consent | None = None
     care_plan: CarePlan | None = None
+
+    @property
+    def consent_valid_until(self) -> dt.date | None:
+        """The last day the consent holds: its time limit, or the client's 18th birthday if a
+        guardian gave it (from then on only the client can consent). An unknown birth day in a
+        known year counts from 1 January: better asked for early than used without consent."""
+        if self.consent is None:
+            return None
+        until = self.consent.valid_until
+        if self.consent.given_by == "guardian":
+            born = (personnummer.birth_date(self.personal_number) if self.personal_number
+                    else dt.date(self.birth_year, 1, 1) if self.birth_year else None)
+            if born is not None:
+                until = min(until, add_years(born, 18))
+        return until
 
     @property
     def year_of_birth(self) -> int | None:
@@ -282,6 +299,7 @@ class Decision(Model):
     decided: Date
     valid_until: Date | None = None  # set for a time-limited decision
     executed: YesNo = True  # False = ej verkställt
+    not_executed_reason: Text | None = None  # orsaken till att beslutet inte verkställts
     follow_ups: list[FollowUp] = []
 
     @property
@@ -379,6 +397,13 @@ class Stakeholder(Model):
     address: Address | None = None
 
 
+class FollowUpYears(Model):
+    """Years between follow-ups of a decision, per law (routine 002: generally three years)."""
+
+    SoL: int = Field(default=3, ge=1, le=10)
+    LSS: int = Field(default=3, ge=1, le=10)
+
+
 class Case(Model):
     """The whole case file."""
 
@@ -392,6 +417,7 @@ class Case(Model):
     meetings: list[Meeting] = []
     open_care: list[OpenCare] = []
     open_care_recipients: list[Stakeholder] = []
+    follow_up_years: FollowUpYears = FollowUpYears()
 
     model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
 
