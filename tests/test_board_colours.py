@@ -77,6 +77,9 @@ def decisions_due_on(targets: list[dt.date]) -> list[dict[str, object]]:
 
 
 def parse(text: str) -> dt.date | None:
+    """A date cell's text; "Saknas" (no consent on file) counts as passed: red."""
+    if text == "Saknas":
+        return dt.date.min
     return dt.date.fromisoformat(text) if text else None
 
 
@@ -93,7 +96,7 @@ def test_colours_today_and_with_the_clock_moved(tmp_path: Path) -> None:
         later + dt.timedelta(days=20), later + dt.timedelta(days=500),  # green now, yellow/green later
     ]
     clients = [dict(BASE["clients"][0], consent={"signed": add_years(today - dt.timedelta(days=10), -3).isoformat()}),
-               dict(BASE["clients"][1])]  # no consent: an empty consent cell, never coloured
+               dict(BASE["clients"][1])]  # no consent: "Saknas", red
     case = write_case(tmp_path, decisions=decisions_due_on(targets), clients=clients)
     result = CliRunner().invoke(main, ["board", str(case), "-o", str(tmp_path / "ut")])
     assert result.exit_code == 0, result.output
@@ -114,7 +117,8 @@ def test_colours_today_and_with_the_clock_moved(tmp_path: Path) -> None:
             assert (row["Klient"][1] == ORANGE) == (row["Verkställt"][0] == "Nej")
         if day == today:
             assert seen == {RED, YELLOW, GREEN}
-            assert {row["Samtycke gäller till"][1] for row in rows} == {RED, None}
+            assert {row["Samtycke gäller till"][1] for row in rows} == {RED}
+            assert {row["Samtycke gäller till"][0] for row in rows} > {"Saknas"}
         else:
             # four years on: everything due before is red, the later ones yellow and green
             assert seen == {RED, YELLOW, GREEN}

@@ -102,8 +102,9 @@ def print_setup(ws: Worksheet, title: str, last_col: int) -> None:
     ws.print_title_rows = "1:1"
     ws.print_area = f"A1:{get_column_letter(last_col)}1048576"
     ws.print_options.gridLines = True
-    ws.page_margins.left = ws.page_margins.right = 0.3
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.left = ws.page_margins.right = 0.25
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.35
     ws.oddHeader.center.text = title
     ws.oddFooter.left.text = "Utskrivet &D"
     ws.oddFooter.right.text = "Sida &P av &N"

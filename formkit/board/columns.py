@@ -49,26 +49,26 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     # printed on paper (A4 landscape): the columns from Klient to Nästa åtgärd
-    Column("Klient", 18, "klientens namn (aldrig personnumret)", "wrap"),
-    Column("Klient-id", 9, "klientens id i ärendefilen; raden kontrolleras mot det, ändra det inte"),
-    Column("Beslut-id", 12, "beslutets id; raderna känns igen på det när tavlan görs om, ändra det inte"),
-    Column("Insatser", 15, "de beviljade insatserna, t.ex. HEMTJÄNST, LEDSAGNING", "wrap"),
+    Column("Klient", 19, "klientens namn (aldrig personnumret)", "wrap"),
+    Column("Klient-id", 8, "klientens id i ärendefilen; raden kontrolleras mot det, ändra det inte"),
+    Column("Beslut-id", 11, "beslutets id; raderna känns igen på det när tavlan görs om, ändra det inte"),
+    Column("Insatser", 13, "de beviljade insatserna, t.ex. HEMTJÄNST, LEDSAGNING", "wrap"),
     Column("Lag", 5, "SoL eller LSS"),
     Column("Beslutsdatum", 12, "dagen beslutet fattades", "date"),
-    Column("Tidsbegränsat till", 12, "slutdatum för ett tidsbegränsat beslut (tomt: gäller tills vidare)", "date"),
+    Column("Tidsbegränsat till", 11, "slutdatum för ett tidsbegränsat beslut (tomt: gäller tills vidare)", "date"),
     Column("Nästa uppföljning", 12, "tre år (eller det antal år ärendefilen anger för lagen) efter beslutet eller "
            "den senaste uppföljningen; ett tidsbegränsat beslut följs upp senast sitt slutdatum. Grön, gul de sista "
            "två månaderna, röd när datumet passerats", "date"),
-    Column("Uppföljningsregel", 15, "vilken regel som gav datumet för nästa uppföljning", "wrap"),
-    Column("Samtycke gäller till", 12, "samtycket gäller tre år (eller det antal år som angetts); ett samtycke från "
+    Column("Uppföljningsregel", 21, "vilken regel som gav datumet för nästa uppföljning", "wrap"),
+    Column("Samtycke gäller till", 11, "samtycket gäller tre år (eller det antal år som angetts); ett samtycke från "
            "vårdnadshavaren gäller till klientens 18-årsdag. Saknas (röd): inget samtycke finns. Färgas som "
            "uppföljningsdatumet", "date"),
     Column("Verkställt", 9, "Ja, eller Nej för ett beslut som inte verkställts (raden markeras orange)"),
-    Column("Dagar sedan beslut", 9, "för ett ej verkställt beslut: dagar sedan beslutet, räknas om varje dag "
+    Column("Dagar sedan beslut", 8, "för ett ej verkställt beslut: dagar sedan beslutet, räknas om varje dag "
            "(efter tre månader ska det rapporteras till IVO, se formkit board --ej-verkstallda)", "number"),
     Column("Orsak ej verkställt", 13, "orsaken till att beslutet inte verkställts, från ärendefilen", "wrap"),
-    Column("Anteckningar", 24, "dina egna anteckningar; de följer med när tavlan görs om", "wrap", hand=True),
-    Column("Nästa åtgärd", 14, "din egen påminnelse om vad som ska göras; följer med när tavlan görs om", "wrap", hand=True),
+    Column("Anteckningar", 20, "dina egna anteckningar; de följer med när tavlan görs om", "wrap", hand=True),
+    Column("Nästa åtgärd", 12, "din egen påminnelse om vad som ska göras; följer med när tavlan görs om", "wrap", hand=True),
     # on screen only
     Column("Senaste uppföljning", 12, "datum för den senaste uppföljningen", "date"),
     Column("Uppföljningssätt", 14, "telefon, hembesök, digitalt eller besök på kontoret"),
@@ -122,7 +122,7 @@ def follow_up_rule(decision: Decision, years: FollowUpYears | None = None) -> tu
         return None, f"avslutat vid uppföljningen {latest.date.isoformat()}"
     base = latest.date if latest is not None else decision.decided
     due = add_years(base, interval)
-    what = f"uppföljningen {latest.date.isoformat()}" if latest is not None else "beslutet"
+    what = f"uppföljningen {latest.date.isoformat()}" if latest is not None else "beslut"
     rule = f"{interval} år efter {what} ({decision.law})"
     if decision.valid_until is not None and decision.valid_until < due:
         return decision.valid_until, "tidsbegränsat: beslutets slutdatum"

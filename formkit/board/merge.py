@@ -306,13 +306,15 @@ def merge(system_rows: list[dict[str, Any]], ended: set[str], old: OldBoard | No
     for row in old.rows:
         decision_id = _text(row.get(ID_HEADER))
         new = by_id.get(decision_id)
-        if _is_manual(row) or decision_id in matched:
+        if _is_manual(row):
             manual.append({**row, SOURCE_HEADER: MANUAL, OLD: row})
         elif new is not None and not _client_matches(row, new):
             warnings.append(
                 f"Raden med Beslut-id {decision_id} ({_where(row)}) gäller klient {_text(row.get(CLIENT_ID_HEADER)) or '?'}, "
                 f"men beslutet gäller klient {new[CLIENT_ID_HEADER]}. Raden behålls som Manuell med dina anteckningar; "
                 "rätta Beslut-id på raden (beslutet har fått en egen rad).")
+            manual.append({**row, SOURCE_HEADER: MANUAL, OLD: row})
+        elif decision_id in matched:  # a copied row keeps its notes as a manual row
             manual.append({**row, SOURCE_HEADER: MANUAL, OLD: row})
         else:
             matched[decision_id] = row

@@ -186,7 +186,8 @@ class BoardWriter:
             if header in HEADERS and header not in HAND_HEADERS and not system and header != SOURCE_HEADER and reused:
                 value = old.get(header)  # a manual row's cells are the assessor's
             if isinstance(value, Live):
-                set_formula(grid.cell(row, col), _live(value, cols, row.number))
+                c = grid.cell(row, col)
+                set_formula(c, _live(value, cols, row.number), style=None if c.get("s") else self.text_xf)
                 continue
             if isinstance(value, Formula):
                 self._formula(sheet, row, col, value, values, cols)
@@ -201,7 +202,7 @@ class BoardWriter:
             column = BY_HEADER.get(header)
             if isinstance(value, str) and (column is None or column.kind == "wrap"):
                 width = column.width if column else 20
-                lines = max(lines, sum(max(1, math.ceil(len(p) / max(1.0, width * 1.1 - 1))) for p in value.split("\n")))
+                lines = max(lines, sum(max(1, math.ceil(len(p) / max(1.0, width * 1.15 - 1))) for p in value.split("\n")))
         height = min(409.0, LINE_HEIGHT * lines)
         current = row.element.get("ht")
         if lines > 1 and (current is None or float(current) < height):
