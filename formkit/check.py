@@ -1,5 +1,6 @@
 """``formkit check`` and ``formkit fields``: find every problem before a batch runs.
 
+For each sheet template (.xlsx): the sheets and headings its command needs must be there.
 For each .docx template, in every part a field can be typed into (body, headers, footers,
 footnotes, endnotes, document properties): it must open and parse; each field it uses must be
 one the data can supply (the family's ``FieldSet``), with the closest real name suggested; and
@@ -17,6 +18,7 @@ from pathlib import Path
 from jinja2 import nodes
 
 from formkit import templates as template_files
+from formkit.board import template as board_template
 from formkit.case.model import load_case
 from formkit.errors import Problem, TemplateError
 from formkit.fields import COMMON_FIELDS, FieldSet, all_field_sets, field_set_for
@@ -24,6 +26,8 @@ from formkit.docx import tags
 from formkit.docx.render import Source, parse_source, read_package, template_sources
 
 log = logging.getLogger(__name__)
+# sheet templates (xlsx) by file name: what must be in them for their command to work
+SHEET_CHECKS = {board_template.TEMPLATE_NAME: board_template.problems}
 JINJA_GLOBALS = {"loop", "range", "namespace", "dict", "lipsum", "cycler", "joiner", "true", "false", "none", "True", "False", "None"}
 
 
@@ -35,10 +39,13 @@ def check_all(case_path: Path, user_templates: Path | None) -> str:
     notes: list[str] = []
     used = template_files.all_templates(user_templates)
     for family, path in used:
-        if path.suffix != ".docx":
+        if path.suffix == ".docx":
+            found, said = inspect_template(path)
+        elif path.name in SHEET_CHECKS:
+            found, said = SHEET_CHECKS[path.name](path), []
+        else:
             continue
         log.info("kontrollerar mallen %s/%s", family, path.name)
-        found, said = inspect_template(path)
         label = f"{family}/{path.name}"
         problems.extend(Problem(f"{label}: {p.path}" if p.path else label, p.message) for p in found)
         notes.extend(f"{label}: {note}" for note in said)
@@ -47,7 +54,7 @@ def check_all(case_path: Path, user_templates: Path | None) -> str:
                      "döp den efter mallen den ska ersätta (se 'formkit init')")
     if problems:
         raise TemplateError("(kontroll)", problems)
-    checked = sum(1 for _, p in used if p.suffix == ".docx")
+    checked = sum(1 for _, p in used if p.suffix == ".docx" or p.name in SHEET_CHECKS)
     return "\n".join([f"Allt ser bra ut: ärendefilen och {checked} mallar är kontrollerade.", *(f"Obs: {n}" for n in notes)])
 
 

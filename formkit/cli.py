@@ -25,6 +25,8 @@ from formkit import check as checking
 from formkit.board import boards
 from formkit.board.boards import BoardOptions
 from formkit.case import personnummer
+from formkit.board import notexecuted
+from formkit.board.notexecuted import NotExecutedOptions, Quarter
 from formkit.case.model import json_schema
 from formkit.errors import FormkitError
 from formkit.case.model import load_case
@@ -229,8 +231,14 @@ def schema() -> None:
 @click.option("--journal", "journal", metavar="BESLUT-ID|alla",
               help="Skriv händelsetexten för beslutets senaste uppföljning och meddelandet till utförarens "
                    "funktionsbrevlåda (ingen fil skrivs); 'alla' skriver en textfil per beslut i mappen journal.")
+@click.option("--ej-verkstallda", "not_executed", is_flag=True,
+              help="Skriv kvartalets lista över ej verkställda beslut äldre än tre månader (underlag till IVO).")
+@click.option("--kvartal", "quarter", metavar="ÅÅÅÅ-KN", help="Kvartalet för --ej-verkstallda, t.ex. 2026-K3 "
+              "(standard: kvartalet som pågår).")
+@click.option("--date", "today", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Dagens datum (standard: i dag).")
 @common_options
-def board(case: Path, assessor: str | None, journal: str | None, out: Path, templates: Path | None) -> None:
+def board(case: Path, assessor: str | None, journal: str | None, not_executed: bool, quarter: str | None,
+          today: dt.date | None, out: Path, templates: Path | None) -> None:
     """Gör uppföljningstavlan (Excel) för varje biståndshandläggare, utan att tappa det du skrivit.
 
     En rad per beslut, sorterad efter nästa uppföljning. Färgerna (röd, gul, grön) räknas om i
@@ -243,6 +251,7 @@ def board(case: Path, assessor: str | None, journal: str | None, out: Path, temp
       formkit board arenden.yaml --assessor bh-1 -o tavlor
       formkit board arenden.yaml --journal B-2023-0142
       formkit board arenden.yaml --journal alla
+      formkit board arenden.yaml --ej-verkstallda --kvartal 2026-K3
     """
     loaded = load_case(case)
     if journal == "alla":
@@ -251,7 +260,13 @@ def board(case: Path, assessor: str | None, journal: str | None, out: Path, temp
     if journal is not None:
         click.echo(boards.journal_text(loaded, journal))
         return
-    write_and_report(boards.plan(loaded, BoardOptions(assessor=assessor, folder=out, templates=templates)), out)
+    if not_executed:
+        options = NotExecutedOptions(quarter=Quarter.parse(quarter) if quarter else None, assessor=assessor,
+                                     today=today or dt.date.today(), templates=templates)
+        write_and_report(notexecuted.plan(loaded, options), out)
+        return
+    now = dt.datetime.now() if today is None else dt.datetime.combine(today, dt.datetime.now().time())
+    write_and_report(boards.plan(loaded, BoardOptions(assessor=assessor, folder=out, templates=templates, now=now)), out)
 
 
 @main.command()

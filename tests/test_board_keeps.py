@@ -229,3 +229,105 @@ def test_everything_the_assessor_built_is_kept(tmp_path: Path, through: str) -> 
     check(path, expected, None)  # the row is Manuell now: said once
     rules = sum(len(cf.rules) for cf in load_workbook(path)["Uppföljningstavla"].conditional_formatting)
     assert rules == 7
+
+
+def test_formula_whose_column_is_not_on_arkiv_goes_to_notes(tmp_path: Path) -> None:
+    case = write_case(tmp_path, decisions=BEFORE, clients=CLIENTS)
+    out = tmp_path / "ut"
+    assert run("board", case, "-o", out).exit_code == 0
+    path = out / "uppfoljningstavla_bh-1.xlsx"
+    wb = load_workbook(path)
+    ws = wb["Uppföljningstavla"]
+    col = headers_of(ws, 1)
+    goal, left = max(col.values()) + 1, max(col.values()) + 2
+    ws.cell(1, goal).value, ws.cell(1, left).value = "Mål", "Kvar till mål"
+    table = ws.tables["Uppfoljningar"]
+    table.ref = f"A1:{get_column_letter(left)}{ws.max_row}"
+    from openpyxl.worksheet.table import TableColumn
+    table.tableColumns.append(TableColumn(id=goal, name="Mål"))
+    table.tableColumns.append(TableColumn(id=left, name="Kvar till mål"))
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, col["Beslut-id"]).value != "B-004":
+            ws.cell(r, goal).value = dt.datetime(2027, 1, 1)
+        ws.cell(r, left).value = f"={get_column_letter(goal)}{r}-TODAY()"
+    wb.save(path)
+    write_case(tmp_path, decisions=AFTER, clients=CLIENTS)
+    result = run("board", case, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "1 egna formler pekade på en kolumn som inte finns" in result.output
+    wb = load_workbook(path)
+    archive = wb["Arkiv"]
+    acol = headers_of(archive, 1)
+    row = next(r for r in range(2, archive.max_row + 1) if archive.cell(r, acol["Beslut-id"]).value == "B-004")
+    assert archive.cell(row, acol["Kvar till mål"]).value is None
+    assert "Formeln =" in archive.cell(row, acol["Anteckningar"]).value and "Mål" in archive.cell(row, acol["Anteckningar"]).value
+    ws = wb["Uppföljningstavla"]
+    col = headers_of(ws, 1)
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, col["Beslut-id"]).value in ("B-001", "B-002"):
+            assert ws.cell(r, col["Kvar till mål"]).value == f"={get_column_letter(col['Mål'])}{r}-TODAY()"
+
+
+def test_table_column_names_unique_ignoring_case(tmp_path: Path) -> None:
+    case = write_case(tmp_path, decisions=BEFORE, clients=CLIENTS)
+    out = tmp_path / "ut"
+    assert run("board", case, "-o", out).exit_code == 0
+    path = out / "uppfoljningstavla_bh-1.xlsx"
+    wb = load_workbook(path)
+    ws = wb["Uppföljningstavla"]
+    extra = ws.max_column + 1
+    ws.cell(1, extra).value = "anteckningar"
+    ws.cell(2, extra).value = "min andra anteckning"
+    wb.save(path)
+    result = run("board", case, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "'anteckningar (2)'" in result.output
+    ws = load_workbook(path)["Uppföljningstavla"]
+    names = [c.name for c in ws.tables["Uppfoljningar"].tableColumns]
+    headers = [c.value for c in ws[1]][: len(names)]
+    assert names == headers and len({n.casefold() for n in names}) == len(names)
+    assert "anteckningar (2)" in names
+
+
+def test_ej_verkstallda_list_for_the_quarter(tmp_path: Path) -> None:
+    decisions = [decision(1, "b-001", executed=False, decided="2026-06-30", not_executed_reason="Ingen ledig plats"),
+                 decision(2, "b-002", executed=False, decided="2026-07-01"),  # three months only after 30 September
+                 decision(3, "b-003", executed=False, decided="2026-01-15", law="LSS"),
+                 decision(4, "b-001", decided="2025-01-01")]
+    case = write_case(tmp_path, decisions=decisions, clients=CLIENTS)
+    result = run("board", case, "--ej-verkstallda", "--kvartal", "2026-K3", "-o", tmp_path / "ut")
+    assert result.exit_code == 0, result.output
+    assert "2 ej verkställda beslut äldre än tre månader per 2026-09-30 (SoL 1, LSS 1)" in result.output
+    assert "B-003" in result.output and "not_executed_reason" in result.output  # no reason given: said
+    ws = load_workbook(tmp_path / "ut" / "ej-verkstallda_2026-K3.xlsx").active
+    rows = [r for r in ws.iter_rows(min_row=5, values_only=True) if r[0]]
+    assert [r[0] for r in rows] == ["B-003", "B-001"]
+    b3, b1 = rows
+    assert b3[5] == "LSS 28 f §" and b1[5] == "SoL 16 kap. 6 f §"
+    assert b1[8] == 92 and b1[9] == "Ingen ledig plats" and b3[3] == 1944
+    text = " ".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+    assert "19400101" not in text
+    bad = run("board", case, "--ej-verkstallda", "--kvartal", "2026-3", "-o", tmp_path / "ut")
+    assert bad.exit_code == 1 and "2026-K3" in bad.output
+
+
+def test_follow_up_interval_per_law_and_guardian_consent(tmp_path: Path) -> None:
+    clients = [dict(CLIENTS[0]), dict(CLIENTS[1]),
+               {"id": "b-009", "name": "Ung Person", "personal_number": "20100315-0008", "unit": "ht-norra",
+                "consent": {"signed": "2026-01-10", "given_by": "guardian"}}]
+    decisions = [decision(1, "b-009", decided="2025-06-01", law="LSS"), decision(2, "b-001", decided="2025-06-01")]
+    case = write_case(tmp_path, decisions=decisions, clients=clients, follow_up_years={"LSS": 1})
+    out = tmp_path / "ut"
+    result = run("board", case, "-o", out)
+    assert result.exit_code == 0, result.output
+    ws = load_workbook(out / "uppfoljningstavla_bh-1.xlsx")["Uppföljningstavla"]
+    col = headers_of(ws, 1)
+    rows = {ws.cell(r, col["Beslut-id"]).value: r for r in range(2, ws.max_row + 1)}
+    lss, sol = rows["B-001"], rows["B-002"]
+    assert ws.cell(lss, col["Nästa uppföljning"]).value.date() == dt.date(2026, 6, 1)
+    assert ws.cell(lss, col["Uppföljningsregel"]).value == "1 år efter beslut (LSS)"
+    assert ws.cell(sol, col["Nästa uppföljning"]).value.date() == dt.date(2028, 6, 1)
+    assert ws.cell(sol, col["Uppföljningsregel"]).value == "3 år efter beslut (SoL)"
+    # a guardian's consent ends on the 18th birthday, before its three years
+    assert ws.cell(lss, col["Samtycke gäller till"]).value.date() == dt.date(2028, 3, 15)
+    assert ws.cell(sol, col["Samtycke gäller till"]).value == "Saknas"

@@ -160,11 +160,13 @@ def _names(texts: dict[int, str], width: int, layout: dict[str, int]) -> tuple[d
     it where it stands), a blank heading as 'Kolumn V', a repeated one (ignoring case, as Excel's
     table columns must be unique) as 'Anteckningar (2)'."""
     system = {h.casefold(): h for h in [*HEADERS, ARCHIVED_HEADER]}
-    names: dict[int, str] = {}
-    for col in range(1, width + 1):
-        text = texts.get(col, "")
-        names[col] = system.get(text.casefold(), text)
+    names: dict[int, str] = {col: texts.get(col, "") for col in range(1, width + 1)}
     present = set(names.values())
+    for col, text in names.items():  # "nästa uppföljning" typed in lower case is still the column
+        header = system.get(text.casefold())
+        if header is not None and header not in present:
+            names[col] = header
+            present.add(header)
     for header, col in layout.items():  # renamed where it stood: still the system column
         if header not in present and col in names and names[col] not in system.values() and texts.get(col):
             names[col] = header

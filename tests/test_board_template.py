@@ -1,0 +1,81 @@
+"""The board's sheet template: generated from the columns (and regenerating it changes nothing),
+used from ``--templates`` when the user restyled it, and checked by ``formkit check``."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+from helpers import write_case
+from openpyxl import load_workbook
+from openpyxl.styles import Font, PatternFill
+
+from formkit.board.columns import HEADERS
+from formkit.cli import main
+from formkit.templates import bundled_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+DECISIONS = [{"id": "B-1", "client": "b-001", "assessor": "bh-1", "services": ["HEMTJÄNST"], "law": "SoL",
+              "decided": "2024-01-10"}]
+
+
+def test_regenerating_the_template_changes_nothing(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import make_sheet_templates
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    committed = (bundled_dir() / "sheets" / "uppfoljningstavla.xlsx").read_bytes()
+    assert make_sheet_templates.build() == committed, "kör python tools/make_sheet_templates.py"
+    ws = load_workbook(bundled_dir() / "sheets" / "uppfoljningstavla.xlsx")["Uppföljningstavla"]
+    assert tuple(c.value for c in ws[1]) == HEADERS
+
+
+def test_restyled_template_gives_the_board_its_header(tmp_path: Path) -> None:
+    mine = tmp_path / "mallar"
+    mine.mkdir()
+    template = mine / "uppfoljningstavla.xlsx"
+    shutil.copy(bundled_dir() / "sheets" / "uppfoljningstavla.xlsx", template)
+    wb = load_workbook(template)
+    ws = wb["Uppföljningstavla"]
+    for cell in ws[1]:
+        cell.fill = PatternFill("solid", start_color="7030A0", end_color="7030A0")
+        cell.font = Font(name="Arial", size=12, bold=True, color="FFFF00")
+    ws.column_dimensions["A"].width = 33
+    wb.save(template)
+    case = write_case(tmp_path, decisions=DECISIONS)
+    result = CliRunner().invoke(main, ["board", str(case), "-o", str(tmp_path / "ut"), "--templates", str(mine)])
+    assert result.exit_code == 0, result.output
+    board = load_workbook(tmp_path / "ut" / "uppfoljningstavla_bh-1.xlsx")["Uppföljningstavla"]
+    assert board["A1"].fill.start_color.rgb.endswith("7030A0") and board["A1"].font.name == "Arial"
+    assert board.column_dimensions["A"].width == 33
+    assert board.cell(2, 3).value == "B-1"
+    # without --templates: the bundled look
+    plain = CliRunner().invoke(main, ["board", str(case), "-o", str(tmp_path / "ut2")])
+    assert plain.exit_code == 0
+    bundled = load_workbook(tmp_path / "ut2" / "uppfoljningstavla_bh-1.xlsx")["Uppföljningstavla"]
+    assert bundled["A1"].fill.start_color.rgb.endswith("1F4E78")
+
+
+def test_check_and_board_refuse_a_template_without_required_headers(tmp_path: Path) -> None:
+    mine = tmp_path / "mallar"
+    mine.mkdir()
+    template = mine / "uppfoljningstavla.xlsx"
+    shutil.copy(bundled_dir() / "sheets" / "uppfoljningstavla.xlsx", template)
+    wb = load_workbook(template)
+    ws = wb["Uppföljningstavla"]
+    for cell in ws[1]:
+        if cell.value == "Klient-id":
+            cell.value = "Kundnummer"
+    wb.save(template)
+    case = write_case(tmp_path, decisions=DECISIONS)
+    checked = CliRunner().invoke(main, ["check", str(case), "--templates", str(mine)])
+    assert checked.exit_code == 1
+    assert "uppfoljningstavla.xlsx" in checked.output and "'Klient-id' saknas" in checked.output
+    board = CliRunner().invoke(main, ["board", str(case), "-o", str(tmp_path / "ut"), "--templates", str(mine)])
+    assert board.exit_code == 1 and "'Klient-id' saknas" in board.output
+    assert not (tmp_path / "ut").exists()
+    fine = CliRunner().invoke(main, ["check", str(case)])
+    assert fine.exit_code == 0, fine.output
