@@ -31,6 +31,7 @@ from formkit.board.columns import (
     HEADERS,
     ID_HEADER,
     MANUAL,
+    Live,
     NOTES_HEADER,
     SOURCE_HEADER,
     SYSTEM,
@@ -38,8 +39,8 @@ from formkit.board.columns import (
 )
 from formkit.board.layout import ARCHIVE_SHEET, ARCHIVED_HEADER, HEADER_SEARCH_ROWS, MAIN_SHEET, SNAPSHOT_SHEET
 from formkit.errors import OutputError
-from formkit.xlsxpkg.grid import Formula, Grid
-from formkit.xlsxpkg.package import Package, PackageError
+from formkit.xlsxpkg.grid import Formula, Grid, split_ref
+from formkit.xlsxpkg.package import Package, PackageError, q
 
 SRC = "_src"  # where a row came from: (sheet, row number) in the previous board
 OLD = "_old"  # the row's values as read, to see what changed
@@ -70,8 +71,16 @@ class OldBoard:
     rows: list[dict[str, Any]]
     archive_sheet: Sheet | None = None
     archive: list[dict[str, Any]] = field(default_factory=list)
-    generated: dict[str, dict[str, Any]] = field(default_factory=dict)  # decision id -> system values
+    snapshot_part: str | None = None
     layout: dict[str, int] = field(default_factory=dict)  # system heading -> column, as last written
+    _generated: dict[str, dict[str, Any]] | None = None
+
+    def generated(self, decision_id: str) -> dict[str, Any] | None:
+        """The system values last generated for a decision; the hidden sheet is read only when
+        a row differs from the new data (most runs never need it)."""
+        if self._generated is None:
+            self._generated = read_snapshot(self.package, self.snapshot_part)
+        return self._generated.get(decision_id)
 
 
 @dataclass
@@ -130,28 +139,31 @@ def read_sheet(grid: Grid, title: str, path: Path, layout: dict[str, int] | None
         )
     header_row, texts = found
     last = grid.last_row()
-    used = {col for r in range(header_row + 1, last + 1) if r in grid.rows for col in grid.rows[r].cells
-            if grid.value(r, col) is not None}
-    width = max([*texts, *used, 0])
-    names, renamed = _names(texts, width, layout or {})
-    sheet = Sheet(grid, header_row, names, {c: texts.get(c, names[c]) for c in names}, renamed)
     rows = []
     for r in range(header_row + 1, last + 1):
         if r not in grid.rows:
             continue
-        row: dict[str, Any] = {}
-        styles: dict[str, str] = {}
+        row: dict[int, Any] = {}
+        styles: dict[int, str] = {}
         for col, c in grid.rows[r].cells.items():
-            if col in names:
-                value = grid.value(r, col)
-                if value is not None:
-                    row[names[col]] = value
-                if c.get("s") is not None:
-                    styles[names[col]] = c.get("s")
+            value = grid.cell_value(c, r, col)
+            if value is not None:
+                row[col] = value
+            style = c.get("s")
+            if style is not None:
+                styles[col] = style
         if row:
-            row[SRC] = (title, r)
-            row[STYLES] = styles
-            rows.append(row)
+            rows.append((r, row, styles))
+    width = max([*texts, *(col for _, row, _ in rows for col in row), 0])
+    names, renamed = _names(texts, width, layout or {})
+    sheet = Sheet(grid, header_row, names, {c: texts.get(c, names[c]) for c in names}, renamed)
+    out = []
+    for r, row, styles in rows:
+        values: dict[str, Any] = {names[col]: v for col, v in row.items()}
+        values[SRC] = (title, r)
+        values[STYLES] = {names[col]: s for col, s in styles.items() if col in names}
+        out.append(values)
+    rows = out
     return sheet, rows
 
 
@@ -204,9 +216,10 @@ def open_board(package: Package, path: Path, empty: bool = False) -> OldBoard:
     try:
         sheets = {s.name: s for s in package.sheets()}
         main_entry = sheets.get(MAIN_SHEET) or next(iter(sheets.values()))
-        layout, generated = _read_snapshot(package, sheets, path)
+        snapshot = _snapshot_part(package, sheets)
+        layout = _read_layout(package, snapshot)
         main, rows = read_sheet(Grid(package, main_entry.part), main_entry.name, path, layout)
-        board = OldBoard(package, main, [] if empty else rows, generated=generated, layout=layout)
+        board = OldBoard(package, main, [] if empty else rows, snapshot_part=snapshot, layout=layout)
         if ARCHIVE_SHEET in sheets:
             board.archive_sheet, archive = read_sheet(Grid(package, sheets[ARCHIVE_SHEET].part), ARCHIVE_SHEET, path)
             board.archive = [] if empty else archive
@@ -218,26 +231,47 @@ def open_board(package: Package, path: Path, empty: bool = False) -> OldBoard:
     return board
 
 
-def _read_snapshot(package: Package, sheets: dict[str, Any], path: Path) -> tuple[dict[str, int], dict[str, dict[str, Any]]]:
-    """The hidden sheet: row 1 the system headings, row 2 the main sheet's column of each (since
-    this version), then one row per decision as generated."""
-    if SNAPSHOT_SHEET not in sheets:
-        return {}, {}
-    grid = Grid(package, sheets[SNAPSHOT_SHEET].part)
+def _snapshot_part(package: Package, sheets: dict[str, Any]) -> str | None:
+    entry = sheets.get(SNAPSHOT_SHEET)
+    return entry.part if entry is not None else None
+
+
+def _read_layout(package: Package, part: str | None) -> dict[str, int]:
+    """The hidden sheet's row 1 (system headings) and row 2 (the main sheet's column of each,
+    since this version); read without the rest of the sheet."""
+    if part is None:
+        return {}
+    data = package.xml(part).find(q("sheetData"))
+    rows = {int(r.get("r", "0")): r for r in data.iterchildren(q("row")) if r.get("r") in ("1", "2")} if data is not None else {}
+    if 1 not in rows or 2 not in rows:
+        return {}
+    headers = {split_ref(c.get("r"))[1]: package.cell_value(c) for c in rows[1] if c.get("r")}
+    columns = {split_ref(c.get("r"))[1]: package.cell_value(c) for c in rows[2] if c.get("r")}
+    if not isinstance(columns.get(1), int):
+        return {}  # a board from before this version: decision rows from row 2
+    return {str(headers[c]): n for c, n in columns.items() if c in headers and isinstance(n, int)}
+
+
+def read_snapshot(package: Package, part: str | None) -> dict[str, dict[str, Any]]:
+    """decision id -> the system values as last generated (the hidden sheet's decision rows)."""
+    if part is None:
+        return {}
+    grid = Grid(package, part)
     headers = grid.texts(1)
-    second = grid.value(2, 1)
-    layout: dict[str, int] = {}
-    first_data = 2
-    if isinstance(second, int):
-        layout = {headers[c]: grid.value(2, c) for c in headers if isinstance(grid.value(2, c), int)}
-        first_data = 3
+    first_data = 3 if isinstance(grid.value(2, 1), int) else 2
     generated = {}
     for r in range(first_data, grid.last_row() + 1):
-        row = {headers[c]: grid.value(r, c) for c in headers if grid.value(r, c) is not None}
+        cells = grid.rows[r].cells if r in grid.rows else {}
+        row = {}
+        for c, element in cells.items():
+            if c in headers:
+                value = grid.cell_value(element, r, c)
+                if value is not None:
+                    row[headers[c]] = value
         decision = _text(row.get(ID_HEADER))
         if decision:
             generated[decision] = row
-    return layout, generated
+    return generated
 
 
 # --- merging ---------------------------------------------------------------------------------
@@ -256,21 +290,24 @@ def _same(a: Any, b: Any) -> bool:
     return norm(a) == norm(b)
 
 
-def typed_over(previous: dict[str, Any], generated: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
+def typed_over(previous: dict[str, Any], generated: Any, decision_id: str, new: dict[str, Any]) -> list[str]:
     """Values the assessor typed over system columns that the new data would overwrite.
 
     Only knowable where the previous board recorded what it generated (the hidden sheet): a cell
     that differs from that was typed by hand."""
-    if generated is None:
-        return []
     lines = []
     for header in HEADERS:
-        if header in HAND_HEADERS or header == SOURCE_HEADER or header not in generated and header not in previous:
+        if header in HAND_HEADERS or header == SOURCE_HEADER:
             continue
         typed = previous.get(header)
-        if typed is None or isinstance(typed, Formula) or isinstance(new.get(header), Formula):
+        if typed is None or isinstance(typed, (Formula, Live)) or isinstance(new.get(header), (Formula, Live)):
             continue
-        if not _same(typed, generated.get(header)) and not _same(typed, new.get(header)):
+        if _same(typed, new.get(header)):
+            continue
+        was = generated(decision_id)
+        if was is None:
+            return []
+        if not _same(typed, was.get(header)):
             shown = typed.isoformat() if isinstance(typed, dt.date) else str(typed)
             lines.append(f"Du hade skrivit {shown} i {header}; ärendefilen säger något annat, så ändra där.")
     return lines
@@ -334,7 +371,7 @@ def merge(system_rows: list[dict[str, Any]], ended: set[str], old: OldBoard | No
             row.update({h: v for h, v in previous.items() if h not in HEADERS or h in HAND_HEADERS})
             row.pop(ARCHIVED_HEADER, None)
             row[OLD] = previous
-            kept_edits = typed_over(previous, old.generated.get(decision_id), new)
+            kept_edits = typed_over(previous, old.generated, decision_id, new)
             if kept_edits:  # nothing typed is lost: an edit of a system column moves to the notes
                 stamp = f"[{today.isoformat()}] "
                 notes = [str(row[NOTES_HEADER])] if row.get(NOTES_HEADER) is not None else []

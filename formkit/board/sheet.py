@@ -54,7 +54,7 @@ from formkit.board.layout import (
     rule_kind,
 )
 from formkit.board.merge import OLD, SRC, MergedBoard, OldBoard, Sheet
-from formkit.xlsxpkg.grid import Formula, Grid, Lost, MissingColumn, Row, translate
+from formkit.xlsxpkg.grid import F_TAG, Formula, Grid, Lost, MissingColumn, Row, replace_all, translate
 from formkit.xlsxpkg.package import NS, Package, q, set_formula, set_value
 
 SNAPSHOT_HEADERS = [h for h in HEADERS if h not in HAND_HEADERS]
@@ -187,15 +187,15 @@ class BoardWriter:
                 value = old.get(header)  # a manual row's cells are the assessor's
             if isinstance(value, Live):
                 c = grid.cell(row, col)
-                set_formula(c, _live(value, cols, row.number), style=None if c.get("s") else self.text_xf)
+                text = _live(value, cols, row.number)
+                if c.findtext(F_TAG) != text[1:]:
+                    set_formula(c, text, style=None if c.get("s") else self.text_xf)
                 continue
             if isinstance(value, Formula):
                 self._formula(sheet, row, col, value, values, cols)
                 continue
-            if reused and header in old and old.get(header) is value:
-                pass
-            elif reused and value is None and header not in old:
-                pass
+            if reused and (old.get(header) is value or _equal(value, old.get(header))):
+                pass  # unchanged: the cell stays exactly as it was
             else:
                 c = grid.cell(row, col)
                 set_value(c, value, style=self._style_for(c, header, value, styles.get(header)), date1904=self.date1904)
@@ -357,21 +357,12 @@ class BoardWriter:
         entry = self.package.sheet(SNAPSHOT_SHEET)
         if entry is None:
             return
-        grid = Grid(self.package, entry.part)
         cols = self.board.main.columns
         rows = [[*SNAPSHOT_HEADERS], [cols.get(h, 0) for h in SNAPSHOT_HEADERS]]
         for row in merged.rows:
             if row.get(SOURCE_HEADER) == SYSTEM:
                 rows.append([None if isinstance(row.get(h), Live) else row.get(h) for h in SNAPSHOT_HEADERS])
-        new = []
-        for values in rows:
-            element = grid.new_row(0)
-            for col, value in enumerate(values, start=1):
-                if value is not None and value != "":
-                    c = grid.cell(element, col)
-                    set_value(c, value, style=self.date_xf if isinstance(value, dt.date) else None, date1904=self.date1904)
-            new.append(element)
-        grid.place(1, max(grid.last_row(), max(grid.rows, default=0)), new)
+        replace_all(self.package, entry.part, rows, self.date_xf)
 
     def _titles(self, assessor_name: str, made: dt.date) -> None:
         """A new board names its assessor: the legend's title and the printed page header."""
@@ -391,6 +382,16 @@ class BoardWriter:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, dt.datetime) and a.time() == dt.time(0):
+        a = a.date()
+    if isinstance(b, dt.datetime) and b.time() == dt.time(0):
+        b = b.date()
+    if a == "":
+        a = None
+    return type(a) is type(b) and a == b
+
 
 def _style(c: Any) -> str | None:
     return None if c is None else c.get("s")

@@ -39,6 +39,9 @@ def q(tag: str) -> str:
     return f"{{{MAIN}}}{tag}"
 
 
+V, T, IS, R = q("v"), q("t"), q("is"), q("r")
+
+
 class PackageError(Exception):
     """The bytes are not an .xlsx package this module can edit (the caller words the message)."""
 
@@ -67,6 +70,7 @@ class Package:
         self._xml: dict[str, Any] = {}
         self._strings: list[str] | None = None
         self._styles: Styles | None = None
+        self._date1904: bool | None = None
 
     # --- reading and saving -------------------------------------------------------------------
     @classmethod
@@ -200,8 +204,10 @@ class Package:
 
     @property
     def date1904(self) -> bool:
-        pr = self.xml("xl/workbook.xml").find("m:workbookPr", NS)
-        return pr is not None and pr.get("date1904") in ("1", "true")
+        if self._date1904 is None:
+            pr = self.xml("xl/workbook.xml").find("m:workbookPr", NS)
+            self._date1904 = pr is not None and pr.get("date1904") in ("1", "true")
+        return self._date1904
 
     def drop_calc_chain(self) -> None:
         """Excel repairs a file whose calcChain names cells that no longer hold formulas."""
@@ -250,9 +256,9 @@ class Package:
         (Formulas are read by the grid, which knows the cell's place.)"""
         kind = c.get("t", "n")
         if kind == "inlineStr":
-            node = c.find("m:is", NS)
+            node = c.find(IS)
             return _si_text(node) if node is not None else None
-        v = c.find("m:v", NS)
+        v = c.find(V)
         if v is None or v.text is None:
             return None
         text = v.text
@@ -283,10 +289,10 @@ class Package:
 
 def _si_text(si: Any) -> str:
     """The text of a shared or inline string (plain ``<t>`` or rich-text runs; not phonetic runs)."""
-    t = si.find("m:t", NS)
+    t = si.find(T)
     if t is not None:
         return t.text or ""
-    return "".join(r.findtext("m:t", "", NS) for r in si.iterfind("m:r", NS))
+    return "".join(r.findtext(T, "") for r in si.iterfind(R))
 
 
 def set_value(c: Any, value: Any, style: int | None = None, date1904: bool = False) -> None:
