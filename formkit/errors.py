@@ -34,6 +34,22 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+class PackageError(ValueError):
+    """Raised by ``formkit.xlsxpkg`` when bytes are not an .xlsx package it can edit; the caller
+    words the message for the user (a damaged board, a template that is not a workbook). Never
+    reaches the CLI."""
+
+
+class MissingColumn(LookupError):
+    """Raised by ``formkit.xlsxpkg.grid.translate`` when a formula points at a column whose
+    heading is not on the sheet it moves to; the board keeps such a formula as text in the notes.
+    Never reaches the CLI."""
+
+    def __init__(self, header: str):
+        super().__init__(header)
+        self.header = header
+
+
 class FieldRuleError(ValueError):
     """Raised inside a case-file model by a rule over several fields of one record; pydantic
     collects it like any other error, and the problem is reported at ``field`` of the record

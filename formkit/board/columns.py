@@ -1,9 +1,9 @@
 """The assessor's follow-up board (uppföljningstavla): one row per biståndsbeslut.
 
 Each biståndshandläggare keeps an Excel board of their decisions (routine 002, point 9). This
-module turns the case file's decisions into rows; ``board_merge`` carries over everything the
-assessor typed into the previous board; ``board_sheet`` writes the workbook, whose colours are
-Excel conditional formatting driven by ``TODAY()`` so the same file changes colour day by day.
+module turns the case file's decisions into rows; ``merge`` decides what each row of the
+previous board becomes; ``sheet`` writes them into the workbook in place (``layout`` holds the
+colour rules, driven by ``TODAY()`` so the same file changes colour day by day).
 
 The next follow-up rule (routine 002, point 5 and 9):
 
@@ -17,13 +17,10 @@ The next follow-up rule (routine 002, point 5 and 9):
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from formkit.case.model import Case, Decision, FollowUpYears, add_years
-from formkit.errors import DataError
 from formkit.fields import FieldSet, register
 from formkit.swedish import answer
 

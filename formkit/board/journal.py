@@ -43,7 +43,7 @@ def utforare_message(case: Case, decision: Decision) -> str:
         if latest.reason:
             body.append(f"Orsak: {latest.reason}")
     else:
-        due = next_follow_up(decision)
+        due = next_follow_up(decision, case.follow_up_years)
         body = [f"En uppföljning av {services} för {who} har genomförts den {latest.date.isoformat()} genom "
                 f"{METHOD_PHRASE[latest.method]}. Behovet kvarstår och biståndet fortsätter som tidigare; inget nytt "
                 "uppdrag skickas." + (f" Nästa uppföljning är senast {due.isoformat()}." if due else ""),

@@ -28,7 +28,6 @@ ARCHIVED_HEADER = "Arkiverad"
 TEMPLATE_NAME = "uppfoljningstavla.xlsx"
 DATE_FORMAT = "yyyy-mm-dd"
 SPARE_ROWS = 200  # rows typed below the table still get the colours
-HEADER_SEARCH_ROWS = 10
 RULE_KINDS = ("passed", "soon", "later", "not_executed")
 
 

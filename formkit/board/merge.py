@@ -18,14 +18,15 @@ cannot be read is never overwritten: the assessor would lose what they typed sin
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lxml import etree
 from openpyxl.utils import get_column_letter
 
 from formkit.board.columns import (
+    BACKUP_FOLDER,
     CLIENT_ID_HEADER,
     HAND_HEADERS,
     HEADERS,
@@ -37,11 +38,13 @@ from formkit.board.columns import (
     SYSTEM,
     sort_key,
 )
-from formkit.board.layout import ARCHIVE_SHEET, ARCHIVED_HEADER, HEADER_SEARCH_ROWS, MAIN_SHEET, SNAPSHOT_SHEET
-from formkit.errors import OutputError
+from formkit.board.layout import ARCHIVE_SHEET, ARCHIVED_HEADER, MAIN_SHEET, SNAPSHOT_SHEET
+from formkit.errors import BoardFileError, OutputError, PackageError
+from formkit.regen import DAMAGED, HEADER_SEARCH_ROWS, backup_name, lock_files, refuse_if_open
 from formkit.xlsxpkg.grid import Formula, Grid, split_ref
-from formkit.xlsxpkg.package import Package, PackageError, q
+from formkit.xlsxpkg.package import Package, q
 
+log = logging.getLogger(__name__)
 SRC = "_src"  # where a row came from: (sheet, row number) in the previous board
 OLD = "_old"  # the row's values as read, to see what changed
 STYLES = "_s"  # the row's cell formats by heading, for a row that moves to another sheet
@@ -92,31 +95,6 @@ class MergedBoard:
     manual_count: int = 0
     newly_archived: int = 0
     warnings: list[str] = field(default_factory=list)
-
-
-def lock_files(path: Path) -> list[Path]:
-    """The lock files Excel and LibreOffice keep beside an open workbook."""
-    name = path.name
-    return [path.with_name(f".~lock.{name}#"), path.with_name(f"~${name}"), path.with_name(f"~${name[2:]}")]
-
-
-def refuse_if_open(path: Path) -> None:
-    for lock in lock_files(path):
-        if lock.exists():
-            raise OutputError(
-                f"{path} är öppen i Excel eller LibreOffice (låsfilen {lock.name} finns). Stäng tavlan och kör "
-                "igen; inget har skrivits. Om tavlan inte är öppen kan du ta bort låsfilen."
-            )
-
-
-def backup_name(path: Path, now: dt.datetime, folder: Path) -> str:
-    """``uppfoljningstavla_bh-1_2026-05-03_141500.xlsx``, never overwriting an earlier backup."""
-    stem = f"{path.stem}_{now.strftime('%Y-%m-%d_%H%M%S')}"
-    name, n = f"{stem}.xlsx", 1
-    while (folder / name).exists():
-        n += 1
-        name = f"{stem}-{n}.xlsx"
-    return name
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -200,14 +178,15 @@ def _names(texts: dict[int, str], width: int, layout: dict[str, int]) -> tuple[d
 
 
 def read_board(path: Path) -> OldBoard:
-    """The board at ``path``; an ``OutputError`` (and nothing written) if it cannot be read."""
+    """The board at ``path``; a ``BoardFileError`` (and nothing written) if it cannot be read."""
+    log.info("läser den tidigare tavlan %s", path)
     try:
         package = Package.read(path)
+    except OSError as exc:
+        raise BoardFileError(f"Kan inte öppna den tidigare tavlan {path} ({exc.strerror or type(exc).__name__}), så den "
+                             "skrivs inte över. Kontrollera att du har behörighet till filen och kör igen.") from None
     except PackageError as exc:
-        raise OutputError(
-            f"Kan inte läsa den tidigare tavlan {path} ({exc}), så den skrivs inte över. "
-            "Spara den som .xlsx i Excel eller flytta undan den och kör igen."
-        ) from None
+        raise BoardFileError(_damaged(path, str(exc))) from None
     return open_board(package, path)
 
 
@@ -215,6 +194,8 @@ def open_board(package: Package, path: Path, empty: bool = False) -> OldBoard:
     """The board in ``package`` (``empty``: a template, whose rows are not the assessor's)."""
     try:
         sheets = {s.name: s for s in package.sheets()}
+        if not sheets:
+            raise PackageError("arbetsboken har inga blad")
         main_entry = sheets.get(MAIN_SHEET) or next(iter(sheets.values()))
         snapshot = _snapshot_part(package, sheets)
         layout = _read_layout(package, snapshot)
@@ -223,12 +204,19 @@ def open_board(package: Package, path: Path, empty: bool = False) -> OldBoard:
         if ARCHIVE_SHEET in sheets:
             board.archive_sheet, archive = read_sheet(Grid(package, sheets[ARCHIVE_SHEET].part), ARCHIVE_SHEET, path)
             board.archive = [] if empty else archive
-    except (PackageError, KeyError, ValueError, IndexError, StopIteration, etree.XMLSyntaxError) as exc:
-        raise OutputError(
-            f"Kan inte läsa den tidigare tavlan {path} ({exc or type(exc).__name__}), så den skrivs inte över. "
-            "Spara den som .xlsx i Excel eller flytta undan den och kör igen."
-        ) from None
+    except (PackageError, *DAMAGED, IndexError) as exc:
+        raise BoardFileError(_damaged(path, type(exc).__name__)) from None
     return board
+
+
+def _damaged(path: Path, what: str) -> str:
+    """What to do with a board that cannot be read: restore the newest backup, or move it away."""
+    backups = sorted((path.parent / BACKUP_FOLDER).glob(f"{path.stem}_*.xlsx"))
+    restore = (f"Återställ den senaste säkerhetskopian, {backups[-1]}, genom att kopiera den till {path}"
+               if backups else f"Det finns ingen säkerhetskopia i {path.parent / BACKUP_FOLDER}; öppna filen i Excel och spara "
+               "den som .xlsx om det går")
+    return (f"Den tidigare tavlan {path} är skadad och går inte att läsa ({what}), så den skrivs inte över. "
+            f"{restore}, och kör igen. Vill du börja om utan anteckningarna: flytta undan filen.")
 
 
 def _snapshot_part(package: Package, sheets: dict[str, Any]) -> str | None:

@@ -54,7 +54,8 @@ from formkit.board.layout import (
     rule_kind,
 )
 from formkit.board.merge import OLD, SRC, MergedBoard, OldBoard, Sheet
-from formkit.xlsxpkg.grid import F_TAG, Formula, Grid, Lost, MissingColumn, Row, replace_all, translate
+from formkit.errors import MissingColumn
+from formkit.xlsxpkg.grid import F_TAG, Formula, Grid, Lost, Row, replace_all, translate
 from formkit.xlsxpkg.package import NS, Package, q, set_formula, set_value
 
 SNAPSHOT_HEADERS = [h for h in HEADERS if h not in HAND_HEADERS]

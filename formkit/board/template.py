@@ -7,10 +7,11 @@ from pathlib import Path
 
 from formkit import templates
 from formkit.board.columns import CLIENT_ID_HEADER, EXECUTED_HEADER, ID_HEADER, NEXT_HEADER, NOTES_HEADER, SOURCE_HEADER
-from formkit.board.layout import ARCHIVE_SHEET, HEADER_SEARCH_ROWS, MAIN_SHEET, SNAPSHOT_SHEET, TEMPLATE_NAME
-from formkit.errors import Problem, TemplateError
+from formkit.board.layout import ARCHIVE_SHEET, MAIN_SHEET, SNAPSHOT_SHEET, TEMPLATE_NAME
+from formkit.regen import HEADER_SEARCH_ROWS
+from formkit.errors import PackageError, Problem, TemplateError
 from formkit.xlsxpkg.grid import Grid
-from formkit.xlsxpkg.package import Package, PackageError
+from formkit.xlsxpkg.package import Package
 
 REQUIRED_HEADERS = (ID_HEADER, CLIENT_ID_HEADER, NEXT_HEADER, EXECUTED_HEADER, NOTES_HEADER, SOURCE_HEADER)
 REQUIRED_SHEETS = (MAIN_SHEET, ARCHIVE_SHEET, SNAPSHOT_SHEET)

@@ -24,6 +24,7 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
 from xml.sax.saxutils import escape
 
+from formkit.errors import MissingColumn
 from formkit.xlsxpkg.package import MAIN, NS, REL, Package, q
 
 REF = re.compile(r"^(\$?)([A-Za-z]{1,3})(\$?)(\d+)$")
@@ -46,14 +47,6 @@ class Formula(str):
         made = super().__new__(cls, text)
         made.origin_row = origin_row
         return made
-
-
-class MissingColumn(Exception):
-    """A formula points at a column whose heading is not on the sheet it is written to."""
-
-    def __init__(self, header: str):
-        super().__init__(header)
-        self.header = header
 
 
 _COLUMNS: dict[str, int] = {}

@@ -24,6 +24,8 @@ from lxml import etree
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, to_excel
 
+from formkit.errors import PackageError
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -40,10 +42,6 @@ def q(tag: str) -> str:
 
 
 V, T, IS, R = q("v"), q("t"), q("is"), q("r")
-
-
-class PackageError(Exception):
-    """The bytes are not an .xlsx package this module can edit (the caller words the message)."""
 
 
 @dataclass
