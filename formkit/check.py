@@ -19,6 +19,7 @@ from jinja2 import nodes
 
 from formkit import templates as template_files
 from formkit.board import template as board_template
+from formkit.opencare import sheet as opencare_sheet
 from formkit.case.model import load_case
 from formkit.errors import Problem, TemplateError
 from formkit.fields import COMMON_FIELDS, FieldSet, all_field_sets, field_set_for
@@ -27,7 +28,8 @@ from formkit.docx.render import Source, parse_source, read_package, template_sou
 
 log = logging.getLogger(__name__)
 # sheet templates (xlsx) by file name: what must be in them for their command to work
-SHEET_CHECKS = {board_template.TEMPLATE_NAME: board_template.problems}
+SHEET_CHECKS = {board_template.TEMPLATE_NAME: board_template.problems,
+                opencare_sheet.TEMPLATE_NAME: opencare_sheet.template_problems}
 JINJA_GLOBALS = {"loop", "range", "namespace", "dict", "lipsum", "cycler", "joiner", "true", "false", "none", "True", "False", "None"}
 
 

@@ -79,3 +79,37 @@ def test_check_and_board_refuse_a_template_without_required_headers(tmp_path: Pa
     assert not (tmp_path / "ut").exists()
     fine = CliRunner().invoke(main, ["check", str(case)])
     assert fine.exit_code == 0, fine.output
+
+
+def test_bilaga_4_workbook_is_laid_out_from_its_sheet_template(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import make_sheet_templates
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    bundled = bundled_dir() / "sheets" / "oppenvard-bilaga-4.xlsx"
+    assert make_sheet_templates.build_bilaga_4() == bundled.read_bytes(), "kör python tools/make_sheet_templates.py"
+    sys.path.insert(0, str(ROOT / "tests"))
+    from opencare_data import sections
+    mine = tmp_path / "mallar"
+    mine.mkdir()
+    shutil.copy(bundled, mine / "oppenvard-bilaga-4.xlsx")
+    wb = load_workbook(mine / "oppenvard-bilaga-4.xlsx")
+    wb["Diagram"]["A6"].fill = PatternFill("solid", start_color="00B050", end_color="00B050")
+    wb["Diagram"].column_dimensions["A"].width = 41
+    wb.save(mine / "oppenvard-bilaga-4.xlsx")
+    case = write_case(tmp_path, **sections())
+    for args, fill, width in (([], "1F4E79", 34), (["--templates", str(mine)], "00B050", 41)):
+        out = tmp_path / ("ut" + str(len(args)))
+        result = CliRunner().invoke(main, ["opencare", str(case), "--appendix", "4", "--period", "2026-T1",
+                                           "--date", "2026-05-04", "-o", str(out), *args])
+        assert result.exit_code == 0, result.output
+        book = load_workbook(out / "oppenvard-bilaga-4_2026-T1_diagram.xlsx")
+        assert "Diagram" not in book.sheetnames and book.sheetnames[0] == "Om sammanställningen"
+        figure = book["Insatser"]
+        assert figure["A6"].fill.start_color.rgb.endswith(fill) and figure.column_dimensions["A"].width == width
+        assert figure.page_setup.orientation == "landscape"
+    del wb["Diagram"]
+    wb.save(mine / "oppenvard-bilaga-4.xlsx")
+    checked = CliRunner().invoke(main, ["check", str(case), "--templates", str(mine)])
+    assert checked.exit_code == 1 and "oppenvard-bilaga-4.xlsx: bladet Diagram" in checked.output

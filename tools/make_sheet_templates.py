@@ -1,4 +1,5 @@
-"""Generate the board's sheet template, ``templates/sheets/uppfoljningstavla.xlsx``, with openpyxl.
+"""Generate the sheet templates with openpyxl: the board's ``templates/sheets/uppfoljningstavla.xlsx``
+and öppenvård bilaga 4's ``templates/sheets/oppenvard-bilaga-4.xlsx``.
 
 Why a script: the template is a real workbook a user restyles in Excel (header colours, fonts,
 widths, the colours of the rules, print setup, the Förklaring sheet), but its headings and
@@ -35,8 +36,10 @@ from formkit.board.columns import BY_HEADER, COLUMNS, HAND_HEADERS, HEADERS, NEX
 from formkit.board.layout import (  # noqa: E402
     ARCHIVE_SHEET, ARCHIVED_HEADER, LEGEND_SHEET, MAIN_SHEET, SNAPSHOT_SHEET, TABLE_NAME, rule_formulas,
 )
+from formkit.opencare import sheet as bilaga_4  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "templates" / "sheets" / "uppfoljningstavla.xlsx"
+BILAGA_4 = OUT.with_name("oppenvard-bilaga-4.xlsx")
 RED = ("FFC7CE", "9C0006")
 YELLOW = ("FFEB9C", "7F4F00")
 GREEN = ("C6EFCE", "006100")
@@ -191,6 +194,39 @@ def build() -> bytes:
     return _without_timestamps(buffer.getvalue())
 
 
+def build_bilaga_4() -> bytes:
+    """Öppenvård bilaga 4's workbook template: the about sheet and the Diagram sheet that is
+    copied once per figure. The styles formkit reads: A1 title, A3 label (about sheet), A6 table
+    header and A7 table cell (Diagram sheet); widths and print setup are kept as they are."""
+    wb = Workbook()
+    about = wb.active
+    about.title = bilaga_4.ABOUT_SHEET
+    about["A1"] = "Rubrik"
+    about["A1"].font = Font(name=FONT, bold=True, size=14)
+    about["A3"] = "Etikett"
+    about["A3"].font = Font(name=FONT, bold=True)
+    about.column_dimensions["A"].width = 26
+    about.column_dimensions["B"].width = 90
+    figure = wb.create_sheet(bilaga_4.FIGURE_SHEET)
+    figure["A1"] = "Rubrik"
+    figure["A1"].font = Font(name=FONT, bold=True, size=14)
+    for col in range(1, 4):
+        head = figure.cell(6, col, "Tabellrubrik")
+        head.font, head.fill, head.border = bilaga_4.HEADER_FONT, bilaga_4.HEADER_FILL, bilaga_4.BOX
+        figure.cell(7, col, "Cell").border = bilaga_4.BOX
+    for letter, width in (("A", 34), ("B", 16), ("C", 16)):
+        figure.column_dimensions[letter].width = width
+    for ws in (about, figure):  # landscape, one page wide: a table and its chart side by side
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return _without_timestamps(buffer.getvalue())
+
+
 def _without_timestamps(data: bytes) -> bytes:
     """The same bytes on every run: fixed zip dates and no creation time in docProps."""
     out = io.BytesIO()
@@ -212,4 +248,5 @@ def _without_timestamps(data: bytes) -> bytes:
 if __name__ == "__main__":
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_bytes(build())
-    print(f"skrev {OUT}")
+    BILAGA_4.write_bytes(build_bilaga_4())
+    print(f"skrev {OUT} och {BILAGA_4}")

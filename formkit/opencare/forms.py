@@ -23,12 +23,12 @@ from typing import Any
 from formkit import templates
 from formkit.case.model import Case, Client, OpenCare, Stakeholder
 from formkit.docx.combine import combine
-from formkit.errors import DataError, UsageError
+from formkit.errors import DataError, TemplateError, UsageError
 from formkit.fields import (
     FieldSet, UNIT_FIELDS, common_context, prefixed, register, staff_context, unit_context,
 )
 from formkit.opencare.figures import DEFAULT_THRESHOLD, Figure, Period, Summary, compute, ended, started
-from formkit.opencare.sheet import has_chart, workbook_bytes
+from formkit.opencare.sheet import TEMPLATE_NAME as SHEET_TEMPLATE, has_chart, template_problems, workbook_bytes
 from formkit.docx.render import CompiledTemplate, Rendered
 from formkit.options import Options
 from formkit.output import Output, csv_bytes
@@ -357,7 +357,11 @@ def _bilaga_4(case: Case, period: Period, threshold: int, template_dir: Path | N
     xlsx_name = f"oppenvard-bilaga-4_{period.code}_diagram.xlsx"
     output = Output("öppenvård bilaga 4")
     output.add(docx_name, template.render(summary_context(case, summary, today), record=period.code).to_bytes(), pdf=True)
-    output.add(xlsx_name, workbook_bytes(summary, case.organisation.name, today), pdf=True)
+    sheet_template = templates.find("sheets", SHEET_TEMPLATE, template_dir)
+    problems = template_problems(sheet_template)
+    if problems:
+        raise TemplateError(str(sheet_template), problems)
+    output.add(xlsx_name, workbook_bytes(summary, case.organisation.name, today, sheet_template), pdf=True)
     charts = sum(1 for f in summary.figures if has_chart(f))
     empty = [f.title for f in summary.figures if f.empty]
     text = (f"Bilaga 4 för {period.label}: {xlsx_name} ({charts} diagram) och {docx_name}. "

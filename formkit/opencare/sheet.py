@@ -1,5 +1,10 @@
 """Bilaga 4 as an Excel workbook: one sheet per figure, a table and a native chart.
 
+The layout comes from the sheet template ``templates/sheets/oppenvard-bilaga-4.xlsx`` (or the
+user's copy in ``--templates``): its sheet *Om sammanställningen* and its sheet *Diagram*, copied
+once per figure, give the title, label, header and cell styles, the widths and the print setup,
+so an enhetschef can restyle the workbook in Excel. The numbers, tables and charts are formkit's.
+
 The charts are real Excel charts (openpyxl.chart) that point at the table cells, so the
 enhetschef can change colours, titles or chart type in Excel or LibreOffice, and a corrected
 number in the table moves the bar. A suppressed count is the text "<5" in its cell, which a
@@ -10,15 +15,20 @@ as a formula, whatever it starts with.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
+from dataclasses import dataclass
+from pathlib import Path
 
-from openpyxl import Workbook
+from openpyxl import load_workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
+from formkit.errors import PackageError, Problem
 from formkit.opencare.figures import Figure, Summary
+from formkit.regen import DAMAGED
 from formkit.xlsx import put
 
 SHEET_NAMES = {
@@ -31,7 +41,11 @@ SHEET_NAMES = {
     "avbrutna": "Avbrutna",
 }
 HORIZONTAL = {"insatser", "problem", "avbrutna"}  # free-text labels read better beside the bars
+TEMPLATE_NAME = "oppenvard-bilaga-4.xlsx"
+ABOUT_SHEET = "Om sammanställningen"
+FIGURE_SHEET = "Diagram"  # copied once per figure
 TABLE_ROW = 6  # the header row of every figure's table
+# the bundled template's look (tools/make_sheet_templates.py); a user's template may differ
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 TOTAL_FONT = Font(bold=True)
@@ -39,22 +53,56 @@ THIN = Side(style="thin", color="808080")
 BOX = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
 
 
-def workbook_bytes(summary: Summary, organisation: str, today: dt.date) -> bytes:
-    """The whole bilaga 4 workbook as bytes, ready for ``Batch.add``."""
-    book = Workbook()
-    about = book.active
-    about.title = "Om sammanställningen"
-    _about_sheet(about, summary, organisation, today)
+@dataclass
+class Look:
+    """The styles the template's cells give: title (A1), label (A3 of the about sheet), table
+    header and table cell (A6 and A7 of the Diagram sheet)."""
+
+    title: Font
+    label: Font
+    header_font: Font
+    header_fill: PatternFill
+    header_border: Border
+    cell_border: Border
+
+
+def template_problems(path: Path) -> list[Problem]:
+    """What stops ``path`` from being bilaga 4's sheet template (empty: it is fine)."""
+    try:
+        names = load_workbook(path).sheetnames
+    except (*DAMAGED, OSError) as exc:
+        return [Problem("", f"kan inte läsas som en Excel-arbetsbok ({type(exc).__name__}); spara den som .xlsx")]
+    return [Problem(f"bladet {name}", "bladet saknas; formkit fyller det (kopiera det från den medföljande mallen)")
+            for name in (ABOUT_SHEET, FIGURE_SHEET) if name not in names]
+
+
+def workbook_bytes(summary: Summary, organisation: str, today: dt.date, template: Path) -> bytes:
+    """The whole bilaga 4 workbook as bytes, laid out from ``template``."""
+    try:
+        book = load_workbook(template)
+    except (*DAMAGED, OSError) as exc:
+        raise PackageError(f"{template}: {type(exc).__name__}") from None
+    about, pattern = book[ABOUT_SHEET], book[FIGURE_SHEET]
+    look = Look(copy.copy(about["A1"].font), copy.copy(about["A3"].font), copy.copy(pattern["A6"].font),
+                copy.copy(pattern["A6"].fill), copy.copy(pattern["A6"].border), copy.copy(pattern["A7"].border))
+    for row in pattern.iter_rows(min_row=1, max_row=pattern.max_row):
+        for cell in row:
+            cell.value = None
+    _about_sheet(about, summary, organisation, today, look)
     for figure in summary.figures:
-        _figure_sheet(book.create_sheet(SHEET_NAMES[figure.key]), figure, summary)
+        sheet = book.copy_worksheet(pattern)
+        sheet.title = SHEET_NAMES[figure.key]
+        _figure_sheet(sheet, figure, summary, look)
+    book.remove(pattern)
+    book.active = 0
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def _about_sheet(ws: Worksheet, summary: Summary, organisation: str, today: dt.date) -> None:
+def _about_sheet(ws: Worksheet, summary: Summary, organisation: str, today: dt.date, look: Look) -> None:
     period = summary.period
-    put(ws, 1, 1, "Öppenvård – bilaga 4: sammanställning", font=Font(bold=True, size=14))
+    put(ws, 1, 1, "Öppenvård – bilaga 4: sammanställning", font=look.title)
     facts = [
         ("Organisation", organisation),
         ("Period", period.label),
@@ -66,32 +114,27 @@ def _about_sheet(ws: Worksheet, summary: Summary, organisation: str, today: dt.d
         ("Skapad", today.isoformat()),
     ]
     for i, (label, value) in enumerate(facts, start=3):
-        put(ws, i, 1, label, font=TOTAL_FONT)
+        put(ws, i, 1, label, font=look.label)
         put(ws, i, 2, value, alignment=Alignment(horizontal="left"))
     row = 3 + len(facts) + 1
     for note in summary.notes:
         put(ws, row, 1, note)
         row += 1
     row += 1
-    put(ws, row, 1, "Blad", font=HEADER_FONT, fill=HEADER_FILL)
-    put(ws, row, 2, "Fråga i rutinen och vem som räknas", font=HEADER_FONT, fill=HEADER_FILL)
+    put(ws, row, 1, "Blad", font=look.header_font, fill=look.header_fill, border=look.header_border)
+    put(ws, row, 2, "Fråga i rutinen och vem som räknas", font=look.header_font, fill=look.header_fill,
+        border=look.header_border)
     for figure in summary.figures:
         row += 1
         put(ws, row, 1, SHEET_NAMES[figure.key])
         put(ws, row, 2, f"{figure.title}: {figure.basis_text}")
-    ws.column_dimensions["A"].width = 26
-    ws.column_dimensions["B"].width = 90
-    _print_setup(ws)
 
 
-def _figure_sheet(ws: Worksheet, figure: Figure, summary: Summary) -> None:
-    put(ws, 1, 1, f"{figure.title} – {summary.period.label}", font=Font(bold=True, size=14))
+def _figure_sheet(ws: Worksheet, figure: Figure, summary: Summary, look: Look) -> None:
+    put(ws, 1, 1, f"{figure.title} – {summary.period.label}", font=look.title)
     put(ws, 2, 1, f"Räknas: {figure.basis_text}. Antal {figure.unit}: {figure.current.basis.text}.")
     if figure.note:
         put(ws, 3, 1, figure.note)
-    ws.column_dimensions["A"].width = 34
-    ws.column_dimensions["B"].width = 16
-    ws.column_dimensions["C"].width = 16
     if figure.empty:
         put(ws, TABLE_ROW, 1, f"Inget att visa: det finns inga {figure.basis_text} ({summary.period.label}).",
             font=TOTAL_FONT)
@@ -100,26 +143,25 @@ def _figure_sheet(ws: Worksheet, figure: Figure, summary: Summary) -> None:
     if figure.previous is not None:
         headers.append(summary.previous_period.code)
     for col, text in enumerate(headers, start=1):
-        put(ws, TABLE_ROW, col, text, font=HEADER_FONT, fill=HEADER_FILL, border=BOX,
+        put(ws, TABLE_ROW, col, text, font=look.header_font, fill=look.header_fill, border=look.header_border,
             alignment=Alignment(horizontal="left" if col == 1 else "right"))
     columns = [figure.current] + ([figure.previous] if figure.previous is not None else [])
     right = Alignment(horizontal="right")
     for i, label in enumerate(figure.rows):
         row = TABLE_ROW + 1 + i
-        put(ws, row, 1, label, border=BOX, alignment=Alignment(wrap_text=True))
+        put(ws, row, 1, label, border=look.cell_border, alignment=Alignment(wrap_text=True))
         for col, column in enumerate(columns, start=2):
-            put(ws, row, col, column.cells[i].shown, border=BOX, alignment=right)
+            put(ws, row, col, column.cells[i].shown, border=look.cell_border, alignment=right)
     last = TABLE_ROW + len(figure.rows)
     below = last + 1
     if figure.additive:
-        put(ws, below, 1, "Summa", font=TOTAL_FONT, border=BOX)
+        put(ws, below, 1, "Summa", font=TOTAL_FONT, border=look.cell_border)
         for col, column in enumerate(columns, start=2):
             if column.total is not None:  # an additive figure always has its total
-                put(ws, below, col, column.total.shown, font=TOTAL_FONT, border=BOX, alignment=right)
+                put(ws, below, col, column.total.shown, font=TOTAL_FONT, border=look.cell_border, alignment=right)
         below += 1
     put(ws, 4, 1, f"Antal under {summary.threshold} visas som \"<{summary.threshold}\"; \"x\" är dolt så att det inte kan räknas "
         "fram ur summan. Dolda antal ritas inte i diagrammet." if summary.threshold > 1 else "Inga antal är dolda.")
-    _print_setup(ws)
     top = largest_shown(figure)
     if top == 0:  # every count hidden: a chart would be empty and look like a result
         put(ws, TABLE_ROW, 5, "Inget diagram: alla antal är för små för att visas.", font=TOTAL_FONT)
@@ -135,15 +177,6 @@ def largest_shown(figure: Figure) -> int:
 
 def has_chart(figure: Figure) -> bool:
     return not figure.empty and largest_shown(figure) > 0
-
-
-def _print_setup(ws: Worksheet) -> None:
-    """Landscape, one page wide: the table and its chart print side by side."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _chart(ws: Worksheet, figure: Figure, last_row: int, series: int, top: int) -> BarChart:
