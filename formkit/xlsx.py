@@ -45,3 +45,13 @@ def wrapped_lines(text: str, width: float) -> int:
     themselves, so a writer sets the row height from this (15 points a line)."""
     per_line = max(1, int(width * 1.1) - 1)
     return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+
+
+def landscape_fit(sheet: Worksheet) -> None:
+    """A4 landscape, one page wide and as many pages long as it takes: how every formkit table
+    prints."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True

@@ -3,12 +3,15 @@ used from ``--templates`` when the user restyled it, and checked by ``formkit ch
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 from helpers import write_case
+from opencare_data import sections
 from openpyxl import load_workbook
 from openpyxl.styles import Font, PatternFill
 
@@ -21,12 +24,17 @@ DECISIONS = [{"id": "B-1", "client": "b-001", "assessor": "bh-1", "services": ["
               "decided": "2024-01-10"}]
 
 
-def test_regenerating_the_template_changes_nothing(tmp_path: Path) -> None:
+def generator() -> Any:
+    """tools/make_sheet_templates.py as a module."""
     sys.path.insert(0, str(ROOT / "tools"))
     try:
-        import make_sheet_templates
+        return importlib.import_module("make_sheet_templates")
     finally:
         sys.path.remove(str(ROOT / "tools"))
+
+
+def test_regenerating_the_template_changes_nothing(tmp_path: Path) -> None:
+    make_sheet_templates = generator()
     committed = (bundled_dir() / "sheets" / "uppfoljningstavla.xlsx").read_bytes()
     assert make_sheet_templates.build() == committed, "kör python tools/make_sheet_templates.py"
     ws = load_workbook(bundled_dir() / "sheets" / "uppfoljningstavla.xlsx")["Uppföljningstavla"]
@@ -82,15 +90,9 @@ def test_check_and_board_refuse_a_template_without_required_headers(tmp_path: Pa
 
 
 def test_bilaga_4_workbook_is_laid_out_from_its_sheet_template(tmp_path: Path) -> None:
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        import make_sheet_templates
-    finally:
-        sys.path.remove(str(ROOT / "tools"))
+    make_sheet_templates = generator()
     bundled = bundled_dir() / "sheets" / "oppenvard-bilaga-4.xlsx"
     assert make_sheet_templates.build_bilaga_4() == bundled.read_bytes(), "kör python tools/make_sheet_templates.py"
-    sys.path.insert(0, str(ROOT / "tests"))
-    from opencare_data import sections
     mine = tmp_path / "mallar"
     mine.mkdir()
     shutil.copy(bundled, mine / "oppenvard-bilaga-4.xlsx")

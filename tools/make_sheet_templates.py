@@ -37,6 +37,7 @@ from formkit.board.layout import (  # noqa: E402
     ARCHIVE_SHEET, ARCHIVED_HEADER, LEGEND_SHEET, MAIN_SHEET, SNAPSHOT_SHEET, TABLE_NAME, rule_formulas,
 )
 from formkit.opencare import sheet as bilaga_4  # noqa: E402
+from formkit.xlsx import conditional_fill, landscape_fit  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "templates" / "sheets" / "uppfoljningstavla.xlsx"
 BILAGA_4 = OUT.with_name("oppenvard-bilaga-4.xlsx")
@@ -77,11 +78,6 @@ LEGEND_COLOURS = [
 ]
 
 
-def _fill(rgb: str) -> PatternFill:
-    # Excel takes a conditional fill from bgColor, LibreOffice and static cells from fgColor.
-    return PatternFill("solid", start_color=rgb, end_color=rgb, bgColor=rgb)
-
-
 def header_row(ws: Worksheet, headers: list[str]) -> None:
     for col, header in enumerate(headers, start=1):
         cell = ws.cell(1, col, header)
@@ -97,11 +93,7 @@ def header_row(ws: Worksheet, headers: list[str]) -> None:
 
 
 def print_setup(ws: Worksheet, title: str, last_col: int) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    landscape_fit(ws)
     ws.print_title_rows = "1:1"
     ws.print_area = f"A1:{get_column_letter(last_col)}1048576"
     ws.print_options.gridLines = True
@@ -123,7 +115,7 @@ def main_sheet(ws: Worksheet) -> None:
     for kind, formula in rule_formulas(letter, 2, "K").items():
         fill, font = colours[kind]
         target = f"{letter}2" if kind != "not_executed" else "A2"
-        ws.conditional_formatting.add(target, FormulaRule(formula=[formula], fill=_fill(fill), font=Font(color=font), stopIfTrue=True))
+        ws.conditional_formatting.add(target, FormulaRule(formula=[formula], fill=conditional_fill(fill), font=Font(color=font), stopIfTrue=True))
     print_setup(ws, "Uppföljningstavla", HEADERS.index(PRINT_LAST) + 1)
 
 
@@ -217,11 +209,7 @@ def build_bilaga_4() -> bytes:
     for letter, width in (("A", 34), ("B", 16), ("C", 16)):
         figure.column_dimensions[letter].width = width
     for ws in (about, figure):  # landscape, one page wide: a table and its chart side by side
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        landscape_fit(ws)
     buffer = io.BytesIO()
     wb.save(buffer)
     return _without_timestamps(buffer.getvalue())

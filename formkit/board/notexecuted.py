@@ -22,7 +22,7 @@ from formkit.case.model import Case
 from formkit.errors import DataError
 from formkit.options import Options
 from formkit.output import Output
-from formkit.xlsx import put
+from formkit.xlsx import landscape_fit, put
 
 LEGAL_BASIS = {"SoL": "SoL 16 kap. 6 f §", "LSS": "LSS 28 f §"}
 GENDER = {"female": "Kvinna", "male": "Man", "other": "Annat", "unknown": "Okänt"}
@@ -99,11 +99,7 @@ def plan(case: Case, options: NotExecutedOptions) -> Output:
         for col, value in enumerate(values, start=1):
             put(ws, r, col, value, alignment=Alignment(vertical="top", wrap_text=col == 10))
     ws.freeze_panes = "A5"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    landscape_fit(ws)
     ws.print_title_rows = "4:4"
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -293,14 +293,19 @@ def _si_text(si: Any) -> str:
     return "".join(r.findtext(T, "") for r in si.iterfind(R))
 
 
-def set_value(c: Any, value: Any, style: int | None = None, date1904: bool = False) -> None:
-    """Put ``value`` into the ``<c>`` element (text always as text, never as a formula)."""
+def _clear(c: Any, style: int | None) -> None:
+    """An empty ``<c>`` (its value, type and metadata gone), keeping or setting its format."""
     for child in list(c):
         c.remove(child)
     for attr in ("t", "cm", "vm"):
         c.attrib.pop(attr, None)
     if style is not None:
         c.set("s", str(style))
+
+
+def set_value(c: Any, value: Any, style: int | None = None, date1904: bool = False) -> None:
+    """Put ``value`` into the ``<c>`` element (text always as text, never as a formula)."""
+    _clear(c, style)
     if value is None or value == "":
         return
     if isinstance(value, bool):
@@ -322,12 +327,7 @@ def set_value(c: Any, value: Any, style: int | None = None, date1904: bool = Fal
 
 def set_formula(c: Any, formula: str, style: int | None = None) -> None:
     """A formula (``=…``) in the ``<c>``; no cached value, so the program computes it on load."""
-    for child in list(c):
-        c.remove(child)
-    for attr in ("t", "cm", "vm"):
-        c.attrib.pop(attr, None)
-    if style is not None:
-        c.set("s", str(style))
+    _clear(c, style)
     etree.SubElement(c, q("f")).text = formula[1:] if formula.startswith("=") else formula
 
 
