@@ -39,6 +39,7 @@ from formkit.meetings import journal as meeting_journal
 from formkit.opencare import forms as open_care
 from formkit.opencare.forms import OpenCareOptions
 from formkit.opencare.figures import Period
+from formkit.periods import DAY_RANGE_TEXT, FIRST_DAY, LAST_DAY
 
 T = TypeVar("T")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -145,9 +146,12 @@ def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"'{value}' är inget datum; skriv ÅÅÅÅ-MM-DD, t.ex. 2026-11-22") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise click.BadParameter(f"{value} är inget rimligt datum; skriv ett datum {DAY_RANGE_TEXT}")
+    return day
 
 
 # --- commands ------------------------------------------------------------------------------

@@ -14,6 +14,11 @@ import re
 from dataclasses import dataclass
 
 TERMS = {1: (1, 4), 2: (5, 8), 3: (9, 12)}  # tertial -> first and last month
+# The days formkit believes in: a date outside is a typing mistake (9999-12-31, 0202-05-01), and
+# arithmetic on it (three years later, the next month) would fail far from where it was typed.
+# The case model, the date options and the periods all use these bounds.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+DAY_RANGE_TEXT = f"mellan år {FIRST_DAY.year} och {LAST_DAY.year}"
 TERM_MONTHS = {1: "januari–april", 2: "maj–augusti", 3: "september–december"}
 
 
@@ -38,7 +43,10 @@ class Period:
         match = re.fullmatch(r"\s*(\d{4})(?:-?[Tt]([123]))?\s*", text or "")
         if not match:
             raise ValueError(f"'{text}' är ingen period; skriv t.ex. 2026-T1 (januari–april), 2026-T2, 2026-T3 eller 2026 för hela året")
-        return cls(int(match.group(1)), int(match.group(2)) if match.group(2) else None)
+        year = int(match.group(1))
+        if not FIRST_DAY.year <= year <= LAST_DAY.year:
+            raise ValueError(f"'{text.strip()}' är inget rimligt år; välj en period {DAY_RANGE_TEXT}")
+        return cls(year, int(match.group(2)) if match.group(2) else None)
 
     @classmethod
     def containing(cls, day: dt.date) -> Period:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import zipfile
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,11 +22,9 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from formkit.errors import OutputError
+from formkit.xlsx import DAMAGED
 
 HEADER_SEARCH_ROWS = 10
-# What a damaged workbook raises while it is opened or read: a broken zip, a cut-off deflate
-# stream, XML that ends mid-tag (both XML parsers' errors are SyntaxErrors), a missing part.
-DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, KeyError, ValueError)
 
 
 def lock_files(path: Path) -> list[Path]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import zipfile
+import zlib
 from typing import Any
 
 from openpyxl.cell.cell import Cell
@@ -17,6 +19,10 @@ from openpyxl.styles import PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 ISO_DATE = "yyyy-mm-dd"
+# What a damaged workbook raises while openpyxl opens or reads it: a broken zip, a cut-off
+# deflate stream, XML that ends mid-tag (both XML parsers' errors are SyntaxErrors), a missing
+# part. Readers of a user's workbook (the board, the quality file, a client list) catch these.
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, SyntaxError, KeyError, ValueError)
 
 
 def put(sheet: Worksheet, row: int, column: int, value: Any, **style: Any) -> Cell:

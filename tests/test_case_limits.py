@@ -10,8 +10,10 @@ import os
 import subprocess
 import sys
 import textwrap
+import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -218,3 +220,30 @@ def test_client_list_field_over_the_csv_limit_names_the_row(tmp_path: Path) -> N
     result = CliRunner().invoke(main, ["letters", str(case), "-n", "1", "--clients", str(listing), "-o", str(tmp_path / "ut")])
     assert result.exit_code == 1 and "rad 3" in result.output and "för långt" in result.output
     assert "oväntat" not in result.output
+
+
+def test_a_damaged_client_list_workbook_says_so(tmp_path: Path) -> None:
+    case = write_case(tmp_path)
+    good = tmp_path / "lista.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Id", "Namn", "Adress", "Postnummer", "Ort", "Enhet"])
+    workbook.active.append(["k-1", "Anna", "Storg 1", "12345", "Exempelby", "ht-norra"])
+    workbook.save(good)
+    damaged = tmp_path / "skadad.xlsx"
+    with zipfile.ZipFile(good) as old, zipfile.ZipFile(damaged, "w") as new:
+        for info in old.infolist():
+            body = old.read(info.filename)
+            new.writestr(info, body[: len(body) // 2] if "worksheets/sheet1" in info.filename else body)
+    result = CliRunner().invoke(main, ["letters", str(case), "-n", "1", "--clients", str(damaged), "-o", str(tmp_path / "ut")])
+    assert result.exit_code == 1 and "Klientlistan" in result.output and "är skadad" in result.output
+    assert "oväntat" not in result.output
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["meetings", "--due", "--at", "9999-12-31"], "9999-12-31 är inget rimligt datum"),
+    (["letters", "-n", "1", "--date", "0001-01-01"], "0001-01-01 är inget rimligt datum"),
+    (["opencare", "--appendix", "4", "--period", "0000"], "'0000' är inget rimligt år"),
+])
+def test_absurd_dates_in_options_are_usage_errors(tmp_path: Path, args: list[str], expected: str) -> None:
+    result = CliRunner().invoke(main, [args[0], str(write_case(tmp_path)), *args[1:], "-o", str(tmp_path / "ut")])
+    assert result.exit_code == 2 and expected in result.output and "oväntat" not in result.output

@@ -20,15 +20,16 @@ import io
 import logging
 import re
 import unicodedata
-import zipfile
 from pathlib import Path
 from typing import Any
 
+from openpyxl import load_workbook
 from pydantic import ValidationError
 
 from formkit.case import personnummer
 from formkit.case.model import MAX_TEXT_CHARS, Case, Client, translate_error
 from formkit.errors import ClientListError, Problem
+from formkit.xlsx import DAMAGED
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "id": ("id", "kundnummer", "kundnr", "kund-id", "klient-id", "klientid", "klientnummer", "brukar-id", "brukarnummer"),
@@ -105,14 +106,16 @@ def _read_rows(path: Path) -> list[list[str]]:
             return _xlsx_rows(path)
         if suffix in (".csv", ".txt"):
             return _csv_rows(path.read_bytes(), str(path))
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ClientListError(str(path), [Problem("", f"filen går inte att läsa ({type(exc).__name__}); spara listan i Excel som .xlsx eller .csv")]) from None
+    except OSError as exc:
+        raise ClientListError(str(path), [Problem("", f"filen går inte att läsa ({exc.strerror or type(exc).__name__}); "
+                                                  "kontrollera att filen finns och att du får läsa den")]) from None
+    except DAMAGED as exc:
+        raise ClientListError(str(path), [Problem("", f"filen är skadad eller inte en Excelfil ({type(exc).__name__}); öppna "
+                                                  "den i Excel och spara den igen som .xlsx eller CSV UTF-8")]) from None
     raise ClientListError(str(path), [Problem("", "listan ska vara en Excelfil (.xlsx) eller en CSV-fil (.csv)")])
 
 
 def _xlsx_rows(path: Path) -> list[list[str]]:
-    from openpyxl import load_workbook
-
     book = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]

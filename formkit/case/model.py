@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from formkit.case import personnummer, yamlsource
+from formkit.periods import DAY_RANGE_TEXT, FIRST_DAY, LAST_DAY
 from formkit.errors import CaseFileError, FieldRuleError, Problem
 from formkit.xmlsafe import CONTROL_CHARS, control_char_problem  # noqa: F401
 
@@ -36,9 +37,6 @@ log = logging.getLogger(__name__)
 # Excel's limit for one cell: every text may end up in a board, a list or a workbook, and a
 # longer one is a pasted document or a mistake (a letter cannot print it either).
 MAX_TEXT_CHARS = 32_767
-# Dates outside these years are typing mistakes (9999-12-31, 0202-05-01), and arithmetic on
-# them (a consent valid three more years, the next follow-up) would fail far from the cause.
-FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 
 
 def _text(value: str) -> str:
@@ -59,9 +57,8 @@ def _id(value: str) -> str:
 
 
 def _date(value: dt.date) -> dt.date:
-    if not FIRST_DATE <= value <= LAST_DATE:
-        raise ValueError(f"datumet {value.isoformat()} är inte rimligt; skriv ett datum mellan år "
-                         f"{FIRST_DATE.year} och {LAST_DATE.year}, som ÅÅÅÅ-MM-DD")
+    if not FIRST_DAY <= value <= LAST_DAY:  # 9999-12-31 would fail later, in "three years after"
+        raise ValueError(f"datumet {value.isoformat()} är inte rimligt; skriv ett datum {DAY_RANGE_TEXT}, som ÅÅÅÅ-MM-DD")
     return value
 
 
