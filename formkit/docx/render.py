@@ -1,12 +1,20 @@
 """Compile a .docx template once, render it many times, safely.
 
 * Templates are untrusted (anyone can edit a .docx): Jinja runs in an immutable sandbox, with
-  ``StrictUndefined`` so a misspelt field is an error rather than an empty line.
+  ``StrictUndefined`` so a misspelt field is an error rather than an empty line, and with
+  bounds on loops, numbers, texts, time and output (``formkit.docx.limits``); the zip is
+  refused from its directory if it would unpack too big (``formkit.docx.package``).
 * Autoescaping is on, so ``Ali & Söner <AB>`` comes out as typed and a value ``{{ 7*7 }}`` in
   the data stays those characters (data is never evaluated as a template).
-* The body, headers and footers are cleaned of Word's run splits (docxtpl's ``patch_xml``),
-  compiled once, and every rendered part is checked to be well-formed XML before anything is
-  written.
+* Every part a user can type a field into is rendered: the body, headers and footers (first
+  page and even pages too), footnotes, endnotes and the document properties (core, app,
+  custom). Parts without a field are copied as they are; comments are left as they are.
+* Tags are read as Word and LibreOffice write them (``formkit.docx.tags``), compiled once,
+  and every rendered part is checked to be well-formed XML before anything is written.
+* What cannot be rendered right (a tag Word broke, Strict Open XML, a picture missing from
+  the file, a syntax error) is refused when the template is read, with the part in Swedish
+  ("sidfoten på första sidan", "fotnot 2", "dokumentegenskaperna") and the paragraph; ``check``
+  uses the same functions, so it accepts exactly what the commands accept.
 
 The renderer knows nothing about clients: callers pass a context (plain dicts, lists, strings,
 dates) and a ``record`` label used in messages.
