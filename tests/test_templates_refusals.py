@@ -187,3 +187,16 @@ def test_a_syntax_error_in_a_footnote_names_the_footnote(tmp_path: Path) -> None
     with pytest.raises(TemplateError) as info:
         CompiledTemplate(path)
     assert 'fotnot 1, stycket "Not {% if x %} utan slut"' in str(info.value)
+
+
+def test_a_picture_repeated_by_a_loop_gets_its_own_ids(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("{%p for item in items %}")
+    document.add_paragraph("Punkt {{ item }}").add_run().add_picture(io.BytesIO(png()))
+    document.add_paragraph("{%p endfor %}")
+    document.sections[0].header.paragraphs[0].add_run().add_picture(io.BytesIO(png()))
+    document.save(tmp_path / "t.docx")
+    template = CompiledTemplate(tmp_path / "t.docx")
+    rendered = [template.render({"items": ["a", "b", "c"]}, n) for n in ("A", "B")]
+    assert integrity.problems(rendered[0].to_bytes()) == []
+    assert integrity.problems(combine(rendered)) == []

@@ -148,3 +148,36 @@ def test_print_file_opens_in_libreoffice_with_a_page_per_letter(tmp_path: Path) 
     for page, name in zip(letters, NAMES):
         assert f"Brevet gäller: {name}" in page and "1. Fyll i enkäten" in page
         assert "Sammantaget nöjd" in page and "Trygghet" in page
+
+
+CUSTOM = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns="http://schemas.openxmlformats.org/'
+          'officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+          '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="Mottagare"><vt:lpwstr>{{ client.name }}</vt:lpwstr>'
+          '</property><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="3" name="Enhet"><vt:lpwstr>{{ unit.name }}'
+          '</vt:lpwstr></property></Properties>')
+
+
+def with_custom_properties(path: Path) -> Path:
+    """Add custom document properties (Arkiv > Egenskaper > Anpassade) holding fields."""
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    members["docProps/custom.xml"] = CUSTOM.encode()
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/docProps/custom.xml" ContentType="application/vnd.openxmlformats-officedocument.custom-properties+xml"/></Types>'))
+    members["_rels/.rels"] = members["_rels/.rels"].replace(b"</Relationships>", (
+        b'<Relationship Id="rIdCustom" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties" '
+        b'Target="docProps/custom.xml"/></Relationships>'))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_custom_document_properties_are_rendered_per_letter_and_left_empty_in_the_print_file(tmp_path: Path) -> None:
+    out = run_letters(tmp_path, with_custom_properties(build(tmp_path / "mall.docx")), n=3)
+    for i in range(3):
+        custom = part_text((out / f"brukarbrev-1_b-{i + 1:03d}.docx").read_bytes(), "docProps/custom.xml")
+        assert f"<vt:lpwstr>{NAMES[i]}</vt:lpwstr>" in custom and "<vt:lpwstr>Hemtjänst Norra</vt:lpwstr>" in custom
+    data = check_print_file(out, n=3)
+    custom = part_text(data, "docProps/custom.xml")
+    assert "{{" not in custom and not any(name in custom for name in NAMES[:3])

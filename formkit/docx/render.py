@@ -23,6 +23,7 @@ dates) and a ``record`` label used in messages.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import posixpath
 import re
 import traceback
@@ -85,7 +86,10 @@ NOTES = {"word/footnotes.xml": "fotnot", "word/endnotes.xml": "slutnot"}
 NOTE_START = re.compile(r"<w:(?:footnote|endnote)\b(?![^>]*w:type=)")
 STRICT_NAMESPACE = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 HEADER_REFERENCE = re.compile(r"<w:(header|footer)Reference\b([^>]*)/>")
+LOOP = re.compile(r"\{%-?\s*for\s")
+DRAWING_ID = re.compile(r'<wp:docPr\b[^>]*\bid="(\d+)"')
 RELATIONSHIP_ID = re.compile(r'\br:(?:id|embed|link|pict)="([^"]+)"')
+DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 PLACES = {"default": "", "first": " på första sidan", "even": " på jämna sidor"}
 
 
@@ -97,6 +101,7 @@ class Source:
     label: str  # the part in Swedish, e.g. "sidfoten på första sidan"
     text: str
     fix_tables: bool  # a {%tc %} column loop: the table grid is fixed after rendering
+    repeats_drawings: bool = False  # a picture and a loop: drawing ids are made unique after rendering
 
     def where(self, lineno: int | None) -> str:
         """The part and paragraph at Jinja line ``lineno``, in Swedish, for messages."""
@@ -176,7 +181,8 @@ def template_sources(package: Package) -> tuple[list[Source], list[Problem]]:
             joined = tags.join_tags(raw)
             lined = tags.paragraph_lines(joined)
         source = Source(name, part_label(name, labels), tags.to_source(lined),
-                        fix_tables=not name.startswith("docProps/") and tags.has_column_loop(raw))
+                        fix_tables=not name.startswith("docProps/") and tags.has_column_loop(raw),
+                        repeats_drawings="docPr" in raw and bool(LOOP.search(lined)))
         for lineno, message in tags.broken_tags(lined):
             problems.append(Problem(source.where(lineno), message))
         sources.append(source)
@@ -252,6 +258,10 @@ class CompiledTemplate:
         self.package = read_package(self.path)
         sources, problems = template_sources(self.package)
         self.sources = {s.part: s for s in sources}
+        # a picture repeated by a loop gets ids above every id in the template
+        self.max_drawing_id = max((int(i) for m in self.package.members if m.name.startswith("word/") and m.name.endswith(".xml")
+                                   for i in DRAWING_ID.findall(m.data.decode("utf-8", "replace"))), default=0) \
+            if any(s.repeats_drawings for s in sources) else 0
         self.compiled: dict[str, jinja2.Template] = {}
         broken = {p.path for p in problems}
         for source in sources:
@@ -269,12 +279,13 @@ class CompiledTemplate:
         budget = Budget()
         token = CURRENT.set(budget)
         output = 0
+        drawing_ids = itertools.count(self.max_drawing_id + 1)
         try:
             for name, template in self.compiled.items():
                 source = self.sources[name]
                 xml = self._render_part(template, context, record, source, MAX_OUTPUT - output)
                 output += len(xml)
-                parts[name] = self._finish(xml, source, record)
+                parts[name] = self._finish(xml, source, record, drawing_ids)
         finally:
             CURRENT.reset(token)
         return Rendered(self, parts)
@@ -319,12 +330,12 @@ class CompiledTemplate:
         return TemplateError(self.name, [Problem(where, f"mallens kod gick inte att räkna ut för den här posten ({what}); "
                                                  "rätta koden i mallen eller värdet i datan")])
 
-    def _finish(self, xml: str, source: Source, record: str) -> bytes:
-        """The rendered part as bytes, checked to be well-formed XML (and its table grids
-        fixed after a column loop)."""
+    def _finish(self, xml: str, source: Source, record: str, drawing_ids: Iterator[int]) -> bytes:
+        """The rendered part as bytes, checked to be well-formed XML (its table grids fixed
+        after a column loop, the ids of pictures a loop repeated made unique)."""
         data = xml.replace("\n<w:p", "<w:p").encode("utf-8")
         try:
-            etree.fromstring(data)
+            root = etree.fromstring(data)
         except etree.XMLSyntaxError as exc:
             raise TemplateError(
                 self.name,
@@ -332,8 +343,12 @@ class CompiledTemplate:
                          "troligen går en {% %}-tagg över flera stycken eller en tabell på fel sätt")],
             ) from None
         if source.fix_tables:
-            fixed = DocxTemplate.fix_tables(None, data)  # type: ignore[arg-type]  # uses no state
-            return etree.tostring(fixed, xml_declaration=True, encoding="UTF-8", standalone=True)
+            root = DocxTemplate.fix_tables(None, data)  # type: ignore[arg-type]  # uses no state
+        if source.repeats_drawings:
+            for drawing in root.iter(DOCPR):
+                drawing.set("id", str(next(drawing_ids)))
+        if source.fix_tables or source.repeats_drawings:
+            return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         return data
 
 

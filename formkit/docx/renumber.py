@@ -91,7 +91,7 @@ def rename_bookmarks(elements: list[etree._Element], suffix: str, taken: set[str
     for element in elements:
         for start in element.iter(w("bookmarkStart")):
             old = start.get(w("name"))
-            if old is None or old == "_GoBack":
+            if old is None:
                 continue
             new = names.get(old) or _new_name(old, suffix, taken)
             names[old] = new
