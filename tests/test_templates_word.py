@@ -181,3 +181,12 @@ def test_custom_document_properties_are_rendered_per_letter_and_left_empty_in_th
     data = check_print_file(out, n=3)
     custom = part_text(data, "docProps/custom.xml")
     assert "{{" not in custom and not any(name in custom for name in NAMES[:3])
+
+
+@pytest.mark.soffice
+def test_each_letters_footnote_is_numbered_from_1_in_the_pdf(tmp_path: Path) -> None:
+    out = run_letters(tmp_path, build(tmp_path / "mall.docx"), n=3)
+    [pdf] = convert([out / "utskrift_brukarbrev-1.docx"])
+    letters = [p for p in pages(pdf) if "Till " in p]
+    for page, name in zip(letters, NAMES):
+        assert re.search(rf"^\s*1 ?Brevet skickas till {re.escape(name)} från", page, flags=re.M), page

@@ -9,7 +9,8 @@ rendered bodies, each ending in its own section break, where:
 * every numbered list gets a new numbering instance per document, restarted at 1;
 * headers and footers that hold template fields get one copy per document;
 * each letter has its own bookmarks, footnotes, endnotes, drawing and content-control ids,
-  and the template's comments are left out, and its cross-references point at its own bookmarks (``formkit.docx.renumber``);
+  and the template's comments are left out; footnotes are numbered from 1 in each letter and
+  endnotes end their own letter (in Word; LibreOffice collects endnotes at the end), and its cross-references point at its own bookmarks (``formkit.docx.renumber``);
 * a document property that holds a field is left empty (the file holds many letters);
 * no empty paragraph is added, so there is no blank trailing page.
 """
@@ -60,6 +61,7 @@ def combine(documents: list[Rendered]) -> bytes:
     notes = [Notes(name, package.by_name[name].data) for name in NOTE_KINDS if name in package.by_name]
     # drawing and content-control ids continue after those of the parts every letter shares
     counter = Counter(max_id(_shared_parts(package, rels, templated_rels)))
+    footnotes = any(n.part == "word/footnotes.xml" for n in notes)
     taken_names = {e.get(w("name")) for e in root.iter(w("bookmarkStart"))}
 
     new_body_children: list[etree._Element] = []
@@ -73,6 +75,9 @@ def combine(documents: list[Rendered]) -> bytes:
         final_sect = children.pop() if children and children[-1].tag == w("sectPr") else etree.Element(w("sectPr"))
         sections = [p for p in doc_body.iter(w("sectPr")) if p is not final_sect] + [final_sect]
         _restart_page_numbers(sections[0])
+        if footnotes:
+            for sect in sections:
+                _footnotes_from_1(sect)
         if numbering is not None:
             next_num = _restart_lists(children, numbering, abstract_of, style_numbering, next_num)
         # per-document copies of headers and footers that hold fields (the first document
@@ -139,7 +144,7 @@ def combine(documents: list[Rendered]) -> bytes:
     }
     if numbering is not None:
         replaced["word/numbering.xml"] = _xml(numbering)
-    if notes and "word/settings.xml" in package.by_name:
+    if any(n.part == "word/endnotes.xml" for n in notes) and "word/settings.xml" in package.by_name:
         replaced["word/settings.xml"] = _xml(_notes_per_letter(etree.fromstring(package.by_name["word/settings.xml"].data)))
     for name in template.compiled:
         if name.startswith("docProps/"):
@@ -237,43 +242,53 @@ NOTE_SETTINGS_BEFORE = ("compat", "docVars", "rsids", "mathPr", "attachedSchema"
                         "decimalSymbol", "listSeparator")
 
 
-def _notes_per_letter(parent: etree._Element) -> etree._Element:
-    """The settings for a print file: footnotes and endnotes numbered from 1 in each letter,
-    endnotes printed at the end of their letter, not after the last one. Word follows both;
-    LibreOffice 7.4 follows neither (it numbers on and collects endnotes at the end of the
-    file), which is why ``check`` advises footnotes. Only the settings part is changed: set on
-    a section, LibreOffice numbers the notes of every letter after the first from 0."""
-    before = NOTE_SETTINGS_BEFORE
-    for kind in ("footnotePr", "endnotePr"):
-        props = parent.find(w(kind))
-        if props is None:
-            props = etree.Element(w(kind))
-            anchor = next((parent.find(w(t)) for t in before if parent.find(w(t)) is not None), None)
-            if anchor is not None:
-                anchor.addprevious(props)
-            else:
-                parent.append(props)
-        if kind == "endnotePr":
-            _set_child(props, "pos", "sectEnd", first=True)
-        _set_child(props, "numRestart", "eachSect", first=False)
-    return parent
+def _notes_per_letter(settings: etree._Element) -> etree._Element:
+    """The settings for a print file: endnotes printed at the end of their letter, not after
+    the last one, and numbered from 1 in each. Word follows this; LibreOffice 7.4 collects them
+    after the last letter, which is why ``check`` advises footnotes."""
+    props = settings.find(w("endnotePr"))
+    if props is None:
+        props = etree.Element(w("endnotePr"))
+        anchor = next((settings.find(w(t)) for t in NOTE_SETTINGS_BEFORE if settings.find(w(t)) is not None), None)
+        if anchor is not None:
+            anchor.addprevious(props)
+        else:
+            settings.append(props)
+    _set_child(props, "pos", "sectEnd")
+    _set_child(props, "numRestart", "eachSect")
+    return settings
 
 
-def _set_child(props: etree._Element, tag: str, value: str, first: bool) -> None:
-    """Set ``w:tag w:val=value`` in footnote/endnote properties (pos, numFmt, numStart, numRestart
-    come first and in that order; the separator references follow)."""
+def _footnotes_from_1(sect: etree._Element) -> None:
+    """A letter's footnotes numbered from 1: set on its sections, restarting on each page
+    (LibreOffice 7.4 follows this; with "each section" it numbers a later letter's from 0)."""
+    props = sect.find(w("footnotePr"))
+    if props is None:
+        props = etree.Element(w("footnotePr"))
+        references = [c for c in sect if c.tag in (w("headerReference"), w("footerReference"))]
+        if references:
+            references[-1].addnext(props)
+        else:
+            sect.insert(0, props)
+    _set_child(props, "numStart", "1")
+    _set_child(props, "numRestart", "eachPage")
+
+
+NOTE_PROPERTY_ORDER = ("pos", "numFmt", "numStart", "numRestart")
+
+
+def _set_child(props: etree._Element, tag: str, value: str) -> None:
+    """Set ``w:tag w:val=value`` in footnote/endnote properties, in schema order (pos, numFmt,
+    numStart, numRestart, then the separator references)."""
     child = props.find(w(tag))
     if child is None:
         child = etree.Element(w(tag))
-        if first:
-            props.insert(0, child)
+        earlier = [props.find(w(t)) for t in NOTE_PROPERTY_ORDER[: NOTE_PROPERTY_ORDER.index(tag)]]
+        earlier = [e for e in earlier if e is not None]
+        if earlier:
+            earlier[-1].addnext(child)
         else:
-            after = [props.find(w(t)) for t in ("pos", "numFmt", "numStart")]
-            after = [a for a in after if a is not None]
-            if after:
-                after[-1].addnext(child)
-            else:
-                props.insert(0, child)
+            props.insert(0, child)
     child.set(w("val"), value)
 
 
