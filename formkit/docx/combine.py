@@ -8,9 +8,11 @@ rendered bodies, each ending in its own section break, where:
 * page numbering restarts at 1 in each document's first section;
 * every numbered list gets a new numbering instance per document, restarted at 1;
 * headers and footers that hold template fields get one copy per document;
-* each letter has its own bookmarks, footnotes, endnotes, drawing and content-control ids,
-  and the template's comments are left out; footnotes are numbered from 1 in each letter and
-  endnotes end their own letter (in Word; LibreOffice collects endnotes at the end), and its cross-references point at its own bookmarks (``formkit.docx.renumber``);
+* each letter has its own bookmarks, footnotes, endnotes, drawing and content-control ids, and
+  its cross-references point at its own bookmarks (``formkit.docx.renumber``); the template's
+  comments are left out;
+* footnotes are numbered from 1 in each letter; endnotes end their own letter in Word
+  (LibreOffice collects them after the last letter);
 * a document property that holds a field is left empty (the file holds many letters);
 * no empty paragraph is added, so there is no blank trailing page.
 """
