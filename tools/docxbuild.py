@@ -1,18 +1,93 @@
-"""Building blocks shared by the scripts that generate the bundled .docx forms
-(``make_form_templates.py``, ``make_opencare_templates.py``): an A4 page with Swedish styles,
-a header and a page-number footer, the paragraph that holds only a docxtpl tag, shaded cells
-and column widths."""
+"""Building blocks shared by the scripts that generate the bundled .docx templates
+(``make_letter_templates.py``, ``make_form_templates.py``, ``make_opencare_templates.py``).
+
+Why one module: the rules that make a page print the same in Word and LibreOffice live here
+once. One font family in every style (Arial; LibreOffice draws it with the metric-compatible
+Liberation Sans, so lines and pages break alike), Swedish as the document language (so
+LibreOffice writes ``/Lang (sv-SE)`` into a PDF and spell-checks in Swedish), page-break
+control (headings and question labels keep with what follows; signature blocks, answer boxes
+and table rows are not split), and the address frame for a left-window envelope.
+"""
 
 from __future__ import annotations
 
+import re
+
 from docx import Document
+from docx.enum.table import WD_ROW_HEIGHT_RULE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Mm, Pt, RGBColor
+
+FONT = "Arial"
+LANGUAGE = "sv-SE"
+FONT_ATTRS = ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia")
+THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+HEADING_COLOUR = RGBColor(0x1F, 0x3A, 0x5F)
 
 
-def new_document(header: str, footer: str = "{{ organisation.name }} · sida ", heading_size: int = 14) -> Document:
-    """An A4 document with Swedish styles, a header naming the form and a page-number footer
+def mm_twips(mm: float) -> str:
+    return str(round(mm * 1440 / 25.4))
+
+
+# --- the house style -------------------------------------------------------------------------
+
+def house_style(doc: Document, title: str) -> None:
+    """One font family and Swedish everywhere a style, a theme or a setting names them.
+
+    python-docx's default template points the body at the theme's Calibri and the headings at
+    Cambria/Calibri Light; a style's own font name does not win over a theme reference, which
+    is how form headings came out in Calibri beside an Arial body. So every theme reference is
+    removed, the document defaults name the font, and the theme itself names it too (a user
+    who picks "theme font" in Word still gets Arial)."""
+    styles = doc.styles.element
+    for fonts in styles.iter(qn("w:rFonts")):
+        for attr in THEME_ATTRS:
+            fonts.attrib.pop(qn(attr), None)
+        for attr in FONT_ATTRS:
+            fonts.set(qn(attr), FONT)
+    defaults = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    lang = defaults.find(qn("w:lang"))
+    for attr in ("w:val", "w:eastAsia"):
+        lang.set(qn(attr), LANGUAGE)
+    for style in doc.styles:
+        rpr = style.element.find(qn("w:rPr"))
+        if rpr is not None and rpr.find(qn("w:lang")) is not None:
+            rpr.remove(rpr.find(qn("w:lang")))
+    settings = doc.settings.element
+    theme_lang = settings.find(qn("w:themeFontLang"))
+    if theme_lang is None:
+        theme_lang = OxmlElement("w:themeFontLang")
+        settings.find(qn("w:defaultTabStop")).addnext(theme_lang)
+    theme_lang.set(qn("w:val"), LANGUAGE)
+    for part in doc.part.package.iter_parts():
+        name = str(part.partname)
+        if name.endswith("/theme1.xml"):
+            part._blob = re.sub(rb'<a:latin typeface="[^"]*"', b'<a:latin typeface="' + FONT.encode() + b'"', part.blob)
+        elif name.endswith("/stylesWithEffects.xml"):  # Word 2010's copy of the styles
+            part._blob = re.sub(rb' w:(?:asciiTheme|hAnsiTheme|eastAsiaTheme|cstheme)="\w+"', b"", part.blob)
+            part._blob = part._blob.replace(b"<w:rFonts", b'<w:rFonts w:ascii="Arial" w:hAnsi="Arial" w:cs="Arial" w:eastAsia="Arial"')
+    doc.core_properties.title = title
+    doc.core_properties.language = LANGUAGE
+    doc.core_properties.author = "formkit"
+
+
+def set_font(style, size: float, bold: bool | None = None, colour: RGBColor | None = None) -> None:
+    """A style's size, weight and colour; the family always the house font."""
+    style.font.name = FONT
+    style.font.size = Pt(size)
+    if bold is not None:
+        style.font.bold = bold
+    if colour is not None:
+        style.font.color.rgb = colour
+    fonts = style.element.get_or_add_rPr().find(qn("w:rFonts"))
+    for attr in FONT_ATTRS:
+        fonts.set(qn(attr), FONT)
+
+
+def new_document(header: str, title: str, footer: str = "{{ organisation.name }} · sida ",
+                 heading_size: int = 14) -> Document:
+    """An A4 form with the house style, a header naming the form and a page-number footer
     (``footer`` is the text before the page number)."""
     doc = Document()
     section = doc.sections[0]
@@ -22,24 +97,19 @@ def new_document(header: str, footer: str = "{{ organisation.name }} · sida ", 
     section.header_distance = section.footer_distance = Cm(1.0)
     styles = doc.styles
     normal = styles["Normal"]
-    normal.font.name = "Arial"
-    normal.font.size = Pt(11)
+    set_font(normal, 11)
     normal.paragraph_format.space_after = Pt(6)
-    rpr = normal.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attr), "Arial")
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "sv-SE")
-    rpr.append(lang)
+    normal.paragraph_format.line_spacing = 1.0
+    normal.paragraph_format.widow_control = True
     for name, size in (("Title", 20), ("Heading 1", heading_size), ("Heading 2", 12), ("Heading 3", 11)):
         style = styles[name]
-        style.font.name = "Arial"
-        style.font.size = Pt(size)
-        style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
+        set_font(style, size, bold=True, colour=HEADING_COLOUR)
         style.paragraph_format.space_before = Pt(12 if name != "Title" else 0)
         style.paragraph_format.space_after = Pt(4)
         style.paragraph_format.keep_with_next = True
+    for name in ("Header", "Footer", "List Bullet", "List Number"):
+        set_font(styles[name], 11 if name.startswith("List") else 9)
+    house_style(doc, title)
     head = section.header.paragraphs[0]
     head.text = header
     head.runs[0].font.size = Pt(9)
@@ -69,9 +139,83 @@ def page_field(paragraph) -> None:
 
 
 def tag(doc: Document, text: str) -> None:
-    """A paragraph holding only a docxtpl paragraph tag ({%p ... %}); it vanishes on render."""
-    doc.add_paragraph(text)
+    """A paragraph holding only a docxtpl paragraph tag ({%p ... %}); it vanishes on render.
+    It keeps with the next paragraph so that a tag row can never be where a page breaks."""
+    doc.add_paragraph(text).paragraph_format.keep_with_next = True
 
+
+# --- the address window ----------------------------------------------------------------------
+
+def address_frame(paragraph) -> None:
+    """Fix ``paragraph`` on the page where a left-window C5/C4 envelope shows it.
+
+    SS 031 710 and the envelope makers place the window 20 mm from the left and 45–90 mm from
+    the top of an A4 folded in three; the frame starts 48 mm down (clear of the window's top
+    edge, so the sender line of the letterhead above it stays hidden) and is 90 × 35 mm, room
+    for six lines. The frame is anchored to the page, not the text, so the body may start
+    anywhere above or below it."""
+    ppr = paragraph._p.get_or_add_pPr()
+    frame = OxmlElement("w:framePr")
+    for key, value in (
+        ("w:w", mm_twips(90)), ("w:h", mm_twips(35)), ("w:hRule", "exact"), ("w:wrap", "notBeside"),
+        ("w:vAnchor", "page"), ("w:hAnchor", "page"), ("w:x", mm_twips(20)), ("w:y", mm_twips(48)),
+    ):
+        frame.set(qn(key), value)
+    ppr.insert(0, frame)
+    paragraph.paragraph_format.space_after = Pt(0)
+    paragraph.paragraph_format.space_before = Pt(0)
+    paragraph.paragraph_format.line_spacing = 1.0
+
+
+# --- page-break control ----------------------------------------------------------------------
+
+def keep_together(paragraphs) -> None:
+    """A block (a signature, a closing) that must not be split over two pages: every
+    paragraph but the last keeps with the next."""
+    paragraphs = list(paragraphs)
+    for para in paragraphs[:-1]:
+        para.paragraph_format.keep_with_next = True
+        para.paragraph_format.keep_together = True
+    if paragraphs:
+        paragraphs[-1].paragraph_format.keep_together = True
+
+
+def cant_split(row) -> None:
+    """A table row (an answer box, a line of a table) is never split over two pages."""
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def repeat_header(row) -> None:
+    """The header row repeats on every page, is not split, and is marked as the table's header
+    (a tagged PDF then marks its cells as TH)."""
+    tr_pr = row._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:cantSplit"))
+    tr_pr.append(OxmlElement("w:tblHeader"))
+    for cell in row.cells:
+        for para in cell.paragraphs:
+            para.paragraph_format.keep_with_next = True
+
+
+def row_height(row, cm: float, exact: bool = False) -> None:
+    row.height = Cm(cm)
+    row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY if exact else WD_ROW_HEIGHT_RULE.AT_LEAST
+    cant_split(row)
+
+
+def no_split_table(table) -> None:
+    """Every row unsplittable and every row but the last kept with the next: a small table
+    (facts, a figure) moves to the next page whole instead of leaving a row behind."""
+    rows = list(table.rows)
+    for i, row in enumerate(rows):
+        if not row._tr.trPr or row._tr.trPr.find(qn("w:cantSplit")) is None:
+            cant_split(row)
+        if i < len(rows) - 1:
+            for cell in row.cells:
+                for para in cell.paragraphs:
+                    para.paragraph_format.keep_with_next = True
+
+
+# --- tables ----------------------------------------------------------------------------------
 
 def shade(cell, fill: str = "DCE6F0") -> None:
     tc_pr = cell._tc.get_or_add_tcPr()
@@ -90,3 +234,10 @@ def widths(table, cms: list[float]) -> None:
     for row in table.rows:
         for cell, width in zip(row.cells, cms):
             cell.width = Cm(width)
+
+
+__all__ = [
+    "FONT", "LANGUAGE", "Mm", "address_frame", "cant_split", "house_style", "keep_together", "mm_twips",
+    "new_document", "no_split_table", "page_field", "repeat_header", "row_height", "set_font", "shade",
+    "tag", "widths",
+]

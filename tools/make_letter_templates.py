@@ -21,66 +21,49 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from docxbuild import (  # noqa: E402  (tools/ is on sys.path when run as a script)
+    address_frame, cant_split, house_style, keep_together, mm_twips, repeat_header, set_font, shade, widths,
+)  # noqa: E402
+
 OUT = Path(__file__).resolve().parent.parent / "templates" / "letters"
-FONT = "Arial"
 
-
-def mm_twips(mm: float) -> str:
-    return str(round(mm * 1440 / 25.4))
 
 
 # --- document set-up -------------------------------------------------------------------------
 
-def new_document(title: str) -> Document:
+def new_document(title: str, size: float = 12) -> Document:
     doc = Document()
-    doc.core_properties.title = title
-    doc.core_properties.language = "sv-SE"
-    doc.core_properties.author = "formkit"
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin, section.right_margin = Mm(20), Mm(20)
-    section.top_margin, section.bottom_margin = Mm(46), Mm(25)
+    section.top_margin, section.bottom_margin = Mm(46), Mm(22)
     section.header_distance, section.footer_distance = Mm(12), Mm(10)
     styles = doc.styles
     normal = styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = Pt(12)
+    set_font(normal, size)
     normal.paragraph_format.space_after = Pt(6)
-    normal.paragraph_format.line_spacing = 1.15
-    _set_language(normal)
-    for name, size in (("Heading 1", 16), ("Heading 2", 13), ("Title", 18)):
+    normal.paragraph_format.line_spacing = 1.1
+    normal.paragraph_format.widow_control = True
+    for name, points in (("Heading 1", 16), ("Heading 2", 13), ("Title", 18)):
         style = styles[name]
-        style.font.name = FONT
-        style.font.size = Pt(size)
-        style.font.bold = True
-        style.font.color.rgb = RGBColor(0x1F, 0x1F, 0x1F)
+        set_font(style, points, bold=True, colour=RGBColor(0x1F, 0x1F, 0x1F))
         style.paragraph_format.space_before = Pt(12 if name != "Title" else 0)
         style.paragraph_format.space_after = Pt(4)
         style.paragraph_format.keep_with_next = True
-        rpr = style.element.get_or_add_rPr()
-        fonts = rpr.find(qn("w:rFonts"))
-        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-            if fonts is not None and fonts.get(qn(attr)) is not None:
-                del fonts.attrib[qn(attr)]
+    for name in ("List Bullet", "List Number"):
+        set_font(styles[name], size)
     for name in ("Header", "Footer"):
-        styles[name].font.name = FONT
-        styles[name].font.size = Pt(10)
+        set_font(styles[name], 10)
         ppr = styles[name].element.get_or_add_pPr()
         for tabs in ppr.findall(qn("w:tabs")):  # the default centre/right stops are for US Letter
             ppr.remove(tabs)
+    house_style(doc, title)
     return doc
-
-
-def _set_language(style) -> None:
-    rpr = style.element.get_or_add_rPr()
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "sv-SE")
-    rpr.append(lang)
 
 
 def add_field(paragraph, instruction: str, placeholder: str = "1") -> None:
@@ -122,43 +105,42 @@ def letterhead(doc: Document) -> None:
     add_field(line, "PAGE")
 
 
-def address_frame(doc: Document, text: str) -> None:
-    """The recipient's address in a frame fixed on the page, for a left-window envelope."""
-    para = doc.add_paragraph(text)
-    ppr = para._p.get_or_add_pPr()
-    frame = OxmlElement("w:framePr")
-    for key, value in (
-        ("w:w", mm_twips(90)), ("w:h", mm_twips(35)), ("w:hRule", "exact"), ("w:wrap", "notBeside"),
-        ("w:vAnchor", "page"), ("w:hAnchor", "page"), ("w:x", mm_twips(20)), ("w:y", mm_twips(48)),
-    ):
-        frame.set(qn(key), value)
-    ppr.insert(0, frame)
-    para.paragraph_format.space_after = Pt(0)
-    para.paragraph_format.line_spacing = 1.0
+def address_block(doc: Document, text: str) -> None:
+    """The recipient's address in the frame for a left-window envelope."""
+    address_frame(doc.add_paragraph(text))
 
 
 def copy_notice(doc: Document) -> None:
     doc.add_paragraph("{%p if recipient.is_copy %}")
     p = doc.add_paragraph()
     p.add_run(
-        "Kopia till dig som är {{ recipient.role }} för {{ client.name }}. "
+        "Kopia till dig som är {{ recipient.role }} "
+        "{% if recipient.role == 'närstående' %}till{% else %}för{% endif %} {{ client.name }}. "
         "Samma brev har skickats till {{ client.name }}."
     ).italic = True
     doc.add_paragraph("{%p endif %}")
 
 
 def contact_block(doc: Document, heading: str = "Har du frågor?") -> None:
+    """Whom to ask, and the signature: one block that never leaves its last lines alone on a
+    page (the heading keeps with the text, the text with the greeting, the greeting with the
+    name)."""
     doc.add_heading(heading, level=2)
-    doc.add_paragraph(
-        "Ring eller mejla {{ contact.name }}{% if contact.title %}, {{ contact.title }}{% endif %}. "
+    ask = doc.add_paragraph(
+        "Ring eller mejla {% if contact.title %}{{ contact.title|lower }} {% endif %}{{ contact.name }}. "
         "Du kan också prata med personalen som kommer hem till dig."
     )
-    doc.add_paragraph("{% if contact.phone %}Telefon: {{ contact.phone }}{% endif %}")
-    doc.add_paragraph("{% if contact.email %}E-post: {{ contact.email }}{% endif %}")
-    doc.add_paragraph("Med vänliga hälsningar").paragraph_format.space_before = Pt(12)
+    reach = doc.add_paragraph(
+        "{% if contact.phone %}Telefon: {{ contact.phone }}{% endif %}"
+        "{% if contact.phone and contact.email %}   {% endif %}"
+        "{% if contact.email %}E-post: {{ contact.email }}{% endif %}"
+    )
+    greeting = doc.add_paragraph("Med vänliga hälsningar")
+    greeting.paragraph_format.space_before = Pt(6)
     sign = doc.add_paragraph("{{ contact.name }}")
     sign.paragraph_format.space_after = Pt(0)
-    doc.add_paragraph("{% if contact.title %}{{ contact.title }}, {% endif %}{{ unit.name }}")
+    role = doc.add_paragraph("{% if contact.title %}{{ contact.title|capitalize }}, {% endif %}{{ unit.name }}")
+    keep_together([ask, reach, greeting, sign, role])
 
 
 def bullet(doc: Document, text: str) -> None:
@@ -169,10 +151,10 @@ def numbered(doc: Document, text: str) -> None:
     doc.add_paragraph(text, style="List Number")
 
 
-def start_letter(title: str) -> Document:
-    doc = new_document(title)
+def start_letter(title: str, size: float = 12) -> Document:
+    doc = new_document(title, size)
     letterhead(doc)
-    address_frame(doc, "{{ recipient.address_block }}")
+    address_block(doc, "{{ recipient.address_block }}")
     copy_notice(doc)
     return doc
 
@@ -296,37 +278,19 @@ def _writing_lines(table) -> None:
 
 
 def letter_4() -> Document:
-    doc = start_letter("Brukarbrev 4: resultatet")
-    doc.add_heading("Så tycker du och andra om {{ unit.name }} – resultatet av enkäten {{ survey.year }}", level=1)
+    # 11 pt, not 12: the results table with eight questions, the actions and the signature
+    # fit on the one page a folded letter has
+    doc = start_letter("Brukarbrev 4: resultatet", size=11)
+    doc.add_heading("Så tycker du och andra om {{ unit.name }}", level=1)
     doc.add_paragraph(
-        "Nu har resultatet av Socialstyrelsens enkät om hemtjänsten kommit. Tack till dig som svarade! "
-        "Här ser du vad de som har hemtjänst från {{ unit.name }} tycker, jämfört med hela kommunen, "
-        "hela landet och förra året."
+        "Nu har resultatet av Socialstyrelsens enkät om hemtjänsten {{ survey.year }} kommit. Tack till dig "
+        "som svarade! Tabellen visar hur många procent av dem som har hemtjänst från {{ unit.name }} som "
+        "svarade positivt på varje fråga, jämfört med hela kommunen, hela landet och förra året."
     )
-    doc.add_paragraph("Siffrorna visar hur många procent som svarade positivt på varje fråga.")
-    table = doc.add_table(rows=4, cols=5)
-    table.style = "Table Grid"
-    heads = ["Fråga", "{{ unit.name }}", "Kommunen", "Hela landet", "Förra året"]
-    for cell, text in zip(table.rows[0].cells, heads):
-        cell.text = ""
-        cell.paragraphs[0].add_run(text).bold = True
-    _repeat_header(table.rows[0])
-    table.rows[1].cells[0].text = "{%tr for row in survey.results %}"
-    cells = table.rows[2].cells
-    cells[0].text = "{{ row.question }}"
-    cells[1].text = "{{ row.value|percent }}"
-    cells[2].text = "{{ row.municipality|percent }}"
-    cells[3].text = "{{ row.national|percent }}"
-    cells[4].text = "{{ row.previous|percent }}"
-    table.rows[3].cells[0].text = "{%tr endfor %}"
-    widths = [Mm(70), Mm(27), Mm(25), Mm(25), Mm(23)]
-    table.autofit = False
-    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths):
-        col.set(qn("w:w"), str(width.twips))
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths):
-            cell.width = width
-    doc.add_paragraph("Ett streck (–) betyder att det inte finns någon siffra att jämföra med.").paragraph_format.space_before = Pt(6)
+    results_table(doc)
+    note = doc.add_paragraph("Ett streck (–) betyder att det inte finns någon siffra att jämföra med.")
+    note.paragraph_format.space_before = Pt(4)
+    note.runs[0].font.size = Pt(10)
     doc.add_paragraph("{%p if survey.actions %}")
     doc.add_heading("Det här ska vi bli bättre på", level=2)
     doc.add_paragraph("Vi har gått igenom resultatet tillsammans med personalen. Det här ska vi göra:")
@@ -341,9 +305,32 @@ def letter_4() -> Document:
     return doc
 
 
-def _repeat_header(row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    tr_pr.append(OxmlElement("w:tblHeader"))
+def results_table(doc: Document) -> None:
+    """The unit's results beside the municipality, the country and last year, in 10 pt so that
+    eight questions and the column heads fit on the letter's one page; the header row repeats
+    and is marked as the table's header, and no row is split."""
+    table = doc.add_table(rows=4, cols=5)
+    table.style = "Table Grid"
+    heads = ["Fråga", "{{ unit.name }}", "Kommunen", "Hela landet", "Förra året"]
+    fields = ["{{ row.question }}", "{{ row.value|percent }}", "{{ row.municipality|percent }}",
+              "{{ row.national|percent }}", "{{ row.previous|percent }}"]
+    for i, (head, field) in enumerate(zip(heads, fields)):
+        for row, text, bold in ((table.rows[0], head, True), (table.rows[2], field, False)):
+            para = row.cells[i].paragraphs[0]
+            run = para.add_run(text)
+            run.bold = bold
+            run.font.size = Pt(9.5)
+            para.paragraph_format.space_after = Pt(0)
+            para.paragraph_format.line_spacing = 1.0
+            if i:
+                para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for cell in table.rows[0].cells:
+        shade(cell)
+    repeat_header(table.rows[0])
+    cant_split(table.rows[2])
+    table.rows[1].cells[0].text = "{%tr for row in survey.results %}"
+    table.rows[3].cells[0].text = "{%tr endfor %}"
+    widths(table, [7.6, 2.4, 2.5, 2.4, 2.1])
 
 
 def inner_envelope() -> Document:
@@ -355,7 +342,7 @@ def inner_envelope() -> Document:
     the sheet goes into the inner envelope in front of the letter."""
     doc = new_document("Innerkuvert för post via Skatteverket")
     letterhead(doc)
-    address_frame(doc, "{{ client.name }}\n{{ client.personal_number }}")
+    address_block(doc, "{{ client.name }}\n{{ client.personal_number }}")
     doc.add_paragraph(
         "I kuvertet finns ett brev till dig från {{ unit.name }}. Brevet kommer till dig via "
         "Skatteverket, eftersom dina personuppgifter är skyddade. Vi känner inte till din adress."
