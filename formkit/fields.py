@@ -57,7 +57,7 @@ ADDRESS_FIELDS = {
     "co": "c/o-adress (kan vara tom)",
     "postcode": "postnummer, t.ex. 123 45",
     "city": "ort",
-    "lines": "adressen som rader, färdig för ett fönsterkuvert (lista)",
+    "lines": "adressen, en rad i taget, färdig för ett fönsterkuvert (lista)",
 }
 
 COMMON_FIELDS: dict[str, str] = {

@@ -82,8 +82,18 @@ class Period:
 
     @property
     def label(self) -> str:
-        """2026 T1 (januari–april) or helåret 2026: shown to people."""
-        return f"{self.year} T{self.term} ({TERM_MONTHS[self.term]})" if self.term else f"helåret {self.year}"
+        """tertial 1 2026 or helåret 2026: the one name people see for a period, mid-sentence."""
+        return f"tertial {self.term} {self.year}" if self.term else f"helåret {self.year}"
+
+    @property
+    def dates(self) -> str:
+        """2026-01-01 – 2026-04-30: the period's first and last day."""
+        return f"{self.start.isoformat()} – {self.end.isoformat()}"
+
+    @property
+    def full(self) -> str:
+        """Tertial 1 2026 (2026-01-01 – 2026-04-30): the label with its dates, as a heading."""
+        return f"{self.label[:1].upper()}{self.label[1:]} ({self.dates})"
 
 
 def easter_sunday(year: int) -> dt.date:

@@ -102,7 +102,9 @@ def test_term_forms_have_every_question_and_go_to_the_right_people(tmp_path):
     invitation = text_of(out / "terminssamtal-inbjudan_k-1.docx")
     # one invitation to the client and one to the förvaltare who looks after her rights; not to the father
     assert invitation.count("Inbjudan till terminssamtal") >= 2
-    assert f"Hej {NASTY}!" in invitation and "Hej Gun Förvaltare!" in invitation
+    # the first name in the greeting; "ditt stöd" to the client herself, her name to the förvaltare
+    assert "Hej Ali!" in invitation and "Hej Gun!" in invitation
+    assert "om ditt stöd" in invitation and f"om stödet till {NASTY}" in invitation
     assert "Pappa Utan Ansvar" not in invitation
     assert "torsdag 2026-12-03" in invitation and "kl. 14.00" in invitation and "Solrosen & co" in invitation
     assert "frivilligt" in invitation and "kvaliteten" in invitation
@@ -112,10 +114,11 @@ def test_term_forms_have_every_question_and_go_to_the_right_people(tmp_path):
 
     sheet = text_of(out / "terminssamtal-fragor_k-1.docx")
     minutes = text_of(out / "terminssamtal-minnesanteckningar_k-1.docx")
-    for question in TERM_QUESTIONS:
-        assert question.text in invitation
-        assert question.text in sheet
-        assert question.text in minutes
+    for question in TERM_QUESTIONS:  # the client is "du" in her own copy, her first name elsewhere
+        assert question.text.format(vem="du") in invitation
+        assert question.text.format(vem="Ali") in invitation and question.text.format(vem="Ali") in sheet
+        assert question.text.format(vem="Ali") in minutes
+    assert "brukaren" not in invitation
     assert "dokumenterar samtalet och använder innehållet för att utveckla kvaliteten" in minutes
     assert "Deltagare" in minutes and "Överenskomna åtgärder" in minutes and "Nästa terminssamtal" in minutes
     assert "Gun Förvaltare" in minutes

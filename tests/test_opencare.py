@@ -40,7 +40,7 @@ def test_bilaga_1_one_form_per_insats_started_in_the_period(tmp_path):
     forms = sorted(p.name for p in out.glob("oppenvard-bilaga-1_o*.docx"))
     started = ["o02", "o03", "o05", "o06", "o07", "o08", "o10", "o11", "o12", "o13", "o14"]
     assert forms == [f"oppenvard-bilaga-1_{o}.docx" for o in started]
-    assert "11 insatser som började under 2026 T1" in result.output
+    assert "11 insatser som började under tertial 1 2026" in result.output
     body = text(out / "oppenvard-bilaga-1_o14.docx")
     # pre-filled where the case has data, escaped as typed
     for expected in ("Åsa Öberg & <Söner>", "19900101-0017", "1990", "☒ Kvinna", "☐ Man", "36 år",
@@ -48,7 +48,7 @@ def test_bilaga_1_one_form_per_insats_started_in_the_period(tmp_path):
                      "Öppenvården", "Missbruk", "Bryta isoleringen", "Sova bättre"):
         assert expected in body, expected
     # the client's other insats is listed; the form's own is not
-    assert "Samtalsstöd, 2025-10-01– (pågår)" in body
+    assert "Samtalsstöd, 2025-10-01 (pågår)" in body
     assert "Missbruksbehandling, 2026-02-01" not in body
     # blank lines to write on for what the case does not hold
     assert "Boende" in body and "Familj och nätverk" in body
@@ -73,7 +73,7 @@ def test_bilaga_2_one_form_per_insats_ended_in_the_period(tmp_path):
     forms = sorted(p.name for p in out.glob("oppenvard-bilaga-2_o*.docx"))
     assert forms == [f"oppenvard-bilaga-2_{o}.docx" for o in ("o02", "o04", "o05", "o07", "o09", "o10", "o13")]
     body = text(out / "oppenvard-bilaga-2_o05.docx")
-    for expected in ("Klient c05", "Samtalsstöd", "2026-03-01–2026-04-30", "avbruten",
+    for expected in ("Klient c05", "Samtalsstöd", "2026-03-01 – 2026-04-30", "avbruten",
                      "☐ Ja    ☐ Delvis    ☒ Nej", "☐ Bättre    ☒ Oförändrad    ☐ Sämre",
                      "Hur nöjd är du med kontakten med oss?", "Hur nöjd är du med resultatet av insatsen?",
                      "nått dina mål", "förslag på hur vi kan bli bättre", "något annat viktigt hänt"):
@@ -122,7 +122,7 @@ def test_send_dates(year, send):
 def test_no_insats_ended_in_the_period(tmp_path):
     result, out = run(tmp_path, "--appendix", "2", "--period", "2026-T2")
     assert result.exit_code == 1
-    assert "Ingen insats avslutades eller avbröts under 2026 T2" in result.output and "--period" in result.output
+    assert "Ingen insats avslutades eller avbröts under tertial 2 2026 (2026-05-01 – 2026-08-31)" in result.output and "--period" in result.output
     assert not out.exists()
 
 

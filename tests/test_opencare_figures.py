@@ -78,11 +78,11 @@ def test_every_cell_without_suppression(tmp_path):
         "Inget problem angivet": ("1", "0"), "bas": ("11", "3"),
     }
     assert table(s, "behov") == {
-        "Ja": ("4", "0"), "Delvis": ("1", "0"), "Nej": ("1", "0"), "Ej besvarat": ("1", "0"),
+        "Ja": ("4", "0"), "Delvis": ("1", "0"), "Nej": ("1", "0"), "Uppgift saknas": ("1", "0"),
         "Summa": ("7", "0"), "bas": ("7", "0"),
     }
     assert table(s, "situation") == {
-        "Förbättrad": ("4", "0"), "Oförändrad": ("2", "0"), "Försämrad": ("0", "0"), "Ej besvarat": ("1", "0"),
+        "Förbättrad": ("4", "0"), "Oförändrad": ("2", "0"), "Försämrad": ("0", "0"), "Uppgift saknas": ("1", "0"),
         "Summa": ("7", "0"), "bas": ("7", "0"),
     }
     assert table(s, "avbrutna") == {F: ("1", "0"), S: ("1", "0"), "Summa": ("2", "0"), "bas": ("2", "0")}
@@ -108,7 +108,7 @@ def test_every_cell_with_small_counts_hidden(tmp_path):
     assert table(s, "behov")["Summa"] == ("7", "0")
     assert {v for k, v in table(s, "behov").items() if k not in ("Summa", "bas")} == {("<5", "0")}
     assert table(s, "situation") == {
-        "Förbättrad": ("<5", "0"), "Oförändrad": ("<5", "0"), "Försämrad": ("0", "0"), "Ej besvarat": ("<5", "0"),
+        "Förbättrad": ("<5", "0"), "Oförändrad": ("<5", "0"), "Försämrad": ("0", "0"), "Uppgift saknas": ("<5", "0"),
         "Summa": ("7", "0"), "bas": ("7", "0"),
     }
     assert table(s, "avbrutna") == {F: ("<5", "0"), S: ("<5", "0"), "Summa": ("<5", "0"), "bas": ("<5", "0")}
@@ -168,7 +168,7 @@ def test_whole_year_and_empty_figures(tmp_path):
 # --- bad input -----------------------------------------------------------------------------
 
 def test_empty_period_is_a_clear_message(tmp_path):
-    with pytest.raises(DataError, match=r"inga öppenvårdsinsatser under perioden 2024 T1.*--period"):
+    with pytest.raises(DataError, match=r"inga öppenvårdsinsatser under tertial 1 2024 \(2024-01-01 – 2024-04-30\).*--period"):
         summary(tmp_path, period="2024-T1")
 
 

@@ -41,7 +41,7 @@ def test_workbook_tables_with_suppression(tmp_path):
     result, out = run(tmp_path, "--period", "2026-T1")
     assert result.exit_code == 0, result.output
     # only Insatser, Kön and Ålder have a count of 5 or more to draw
-    assert "Jämförd med 2025 T3" in result.output and "(3 diagram)" in result.output
+    assert "Jämförd med tertial 3 2025" in result.output and "(3 diagram)" in result.output
     book = load_workbook(out / XLSX)
     assert book.sheetnames == ["Om sammanställningen", "Insatser", "Kön", "Ålder", "Problem vid start",
                                "Behov tillgodosett", "Situation efter", "Avbrutna"]
@@ -59,8 +59,8 @@ def test_workbook_tables_with_suppression(tmp_path):
         assert book[title]._charts == [] and book[title]["E6"].value == "Inget diagram: alla antal är för små för att visas."
     assert [len(book[t]._charts) for t in ("Insatser", "Kön", "Ålder")] == [1, 1, 1]
     about = {row[0]: row[1] for row in book["Om sammanställningen"].iter_rows(min_row=3, max_row=10, max_col=2, values_only=True)}
-    assert about["Period"] == "2026 T1 (januari–april)" and about["Gräns för små tal"] == 5
-    assert about["Insatser under perioden"] == 14 and about["Jämförs med"] == "2025 T3 (september–december)"
+    assert about["Period"] == "Tertial 1 2026 (2026-01-01 – 2026-04-30)" and about["Gräns för små tal"] == 5
+    assert about["Insatser under perioden"] == 14 and about["Jämförs med"] == "tertial 3 2025"
     # no small number anywhere in a table
     for ws in book.worksheets[1:]:
         for row in table_values(ws)[1:]:
@@ -101,7 +101,7 @@ def test_empty_figures_have_a_message_not_an_empty_chart(tmp_path):
         assert book[title]["A6"].value.startswith("Inget att visa: det finns inga insatser som")
     assert len(book["Insatser"]._charts) == 1
     doc = "\n".join(p.text for p in Document(str(out / "oppenvard-bilaga-4_2026-T2.docx")).paragraphs)
-    assert "Inget att visa: det finns inga insatser som avbröts under perioden (2026 T2 (maj–augusti))." in doc
+    assert "Inget att visa: det finns inga insatser som avbröts under perioden (tertial 2 2026)." in doc
 
 
 def test_docx_has_the_same_figures(tmp_path):
@@ -109,7 +109,7 @@ def test_docx_has_the_same_figures(tmp_path):
     assert result.exit_code == 0, result.output
     doc = Document(str(out / DOCX))
     body = "\n".join(p.text for p in doc.paragraphs)
-    assert "2026 T1 (januari–april) (2026-01-01–2026-04-30)" in body
+    assert "Tertial 1 2026 (2026-01-01 – 2026-04-30)" in body
     for n, title in enumerate(["Vilka insatser", "Könsfördelning", "Åldersfördelning", "Problem och hjälpbehov vid start",
                                "Svarade insatsen mot klientens behov?", "Klientens situation efter insatsen",
                                "Avbrutna insatser"], start=1):
@@ -117,7 +117,7 @@ def test_docx_has_the_same_figures(tmp_path):
     assert "Analys" in body
     tables = [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]
     facts, figures = tables[0], tables[1:]
-    assert ["Insatser under perioden", "14"] in facts and ["Jämförs med", "2025 T3 (september–december)"] in facts
+    assert ["Insatser under perioden", "14"] in facts and ["Jämförs med", "tertial 3 2025"] in facts
     assert len(figures) == 7
     insatser = figures[0]
     assert insatser[0] == ["Insats", "2026-T1", "2025-T3", "Diagram"]
@@ -169,14 +169,14 @@ def test_default_period_is_the_last_finished_tertial(tmp_path):
 def test_empty_period_writes_nothing(tmp_path):
     result, out = run(tmp_path, "--period", "2024")
     assert result.exit_code == 1
-    assert "inga öppenvårdsinsatser under perioden helåret 2024" in result.output
+    assert "inga öppenvårdsinsatser under helåret 2024 (2024-01-01 – 2024-12-31)" in result.output
     assert not out.exists()
 
 
 def test_a_period_that_has_not_begun(tmp_path):
     result, out = run(tmp_path, "--period", "2026-T3")  # --date 2026-05-04
     assert result.exit_code == 1
-    assert "2026 T3 (september–december) har inte börjat" in result.output
+    assert "Tertial 3 2026 (2026-09-01 – 2026-12-31) har inte börjat" in result.output
     assert not out.exists()
 
 
@@ -188,5 +188,5 @@ def test_libreoffice_opens_the_workbook_and_the_docx(tmp_path):
     texts = {p.name: subprocess.run(["pdftotext", str(p), "-"], capture_output=True, text=True, check=True).stdout
              for p in pdfs}
     sheet_text = texts["oppenvard-bilaga-4_2026-T1_diagram.pdf"]
-    assert "Vilka insatser – 2026 T1" in sheet_text and "Antal insatser" in sheet_text  # the chart's axis title
+    assert "Vilka insatser – tertial 1 2026" in sheet_text and "Antal insatser" in sheet_text  # the chart's axis title
     assert "Sammanställning av öppenvårdens insatser" in texts["oppenvard-bilaga-4_2026-T1.pdf"]

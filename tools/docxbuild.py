@@ -207,7 +207,7 @@ def no_split_table(table) -> None:
     (facts, a figure) moves to the next page whole instead of leaving a row behind."""
     rows = list(table.rows)
     for i, row in enumerate(rows):
-        if not row._tr.trPr or row._tr.trPr.find(qn("w:cantSplit")) is None:
+        if row._tr.trPr is None or row._tr.trPr.find(qn("w:cantSplit")) is None:
             cant_split(row)
         if i < len(rows) - 1:
             for cell in row.cells:

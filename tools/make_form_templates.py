@@ -17,12 +17,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from docx import Document
-from docx.enum.table import WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_BREAK
-from docx.oxml import OxmlElement
-from docx.shared import Cm, Pt
+from docx.shared import Pt
 
-from docxbuild import new_document, shade, tag, widths  # noqa: E402  (tools/ is on sys.path when run as a script)
+from docxbuild import (  # noqa: E402  (tools/ is on sys.path when run as a script)
+    address_frame, keep_together, new_document, no_split_table, repeat_header, row_height, shade, tag, widths,
+)
 
 FOOTER = "{{ organisation.name }} · {{ organisation.department }} · sida "
 OUT = Path(__file__).resolve().parent.parent / "templates" / "forms"
@@ -30,20 +30,6 @@ CHECKBOX = "\u2610"
 
 
 # --- building blocks -----------------------------------------------------------------------
-
-def row_height(row, cm: float, exact: bool = False) -> None:
-    row.height = Cm(cm)
-    row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY if exact else WD_ROW_HEIGHT_RULE.AT_LEAST
-    # a row that must hold handwriting should not be split over two pages
-    tr_pr = row._tr.get_or_add_trPr()
-    cant = OxmlElement("w:cantSplit")
-    tr_pr.append(cant)
-
-
-def repeat_header(row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    tr_pr.append(OxmlElement("w:tblHeader"))
-
 
 def header_row(table, labels: list[str]) -> None:
     row = table.rows[0]
@@ -65,15 +51,18 @@ def facts_table(doc: Document, rows: list[tuple[str, str]]) -> None:
         row.cells[1].text = value
         row_height(row, 0.8)
     widths(table, [6.0, 11.0])
-    doc.add_paragraph()
+    no_split_table(table)
+    doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
-def writing_box(doc: Document, height_cm: float, content: str = "") -> None:
-    """A framed box with room to write by hand (at least ``height_cm`` high)."""
+def writing_box(doc: Document, height_cm: float, content: str = "", keep_with_next: bool = False) -> None:
+    """A framed box with room to write by hand (at least ``height_cm`` high), never split over
+    two pages; ``keep_with_next`` ties it to what follows (a signature line)."""
     table = doc.add_table(rows=1, cols=1)
     table.style = "Table Grid"
     row_height(table.rows[0], height_cm)
     table.rows[0].cells[0].text = content
+    table.rows[0].cells[0].paragraphs[0].paragraph_format.keep_with_next = keep_with_next
     widths(table, [17.0])
 
 
@@ -88,7 +77,7 @@ def loop_table(doc: Document, labels: list[str], fields: list[str], loop: str, c
     row_height(table.rows[2], height)
     table.rows[3].cells[0].text = "{%tr endfor %}"
     widths(table, cms)
-    doc.add_paragraph()
+    doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
 def page_break(doc: Document) -> None:
@@ -97,18 +86,33 @@ def page_break(doc: Document) -> None:
 
 # --- the forms -------------------------------------------------------------------------------
 
-def invitation() -> Document:
-    doc = new_document("Inbjudan till terminssamtal", footer=FOOTER, heading_size=15)
+def sender_and_address(doc: Document, sender: str) -> None:
+    """The sender line at the top of the page, then the recipient's address in the frame for a
+    left-window envelope, then room so that the text starts below the window.
+
+    The address lines are consecutive framed paragraphs (one per line, from a paragraph loop):
+    Word and LibreOffice draw paragraphs with the same frame properties as one frame. The
+    sender line stands above the window (20–30 mm from the top), so it never shows in it."""
+    doc.add_paragraph(sender).runs[0].font.size = Pt(9)
     tag(doc, "{%p for line in recipient.address_lines %}")
-    doc.add_paragraph("{{ line }}").paragraph_format.space_after = Pt(0)
+    address_frame(doc.add_paragraph("{{ line }}"))
     tag(doc, "{%p endfor %}")
-    doc.add_paragraph()
-    doc.add_paragraph("{{ organisation.name }}, {{ unit.name }}, {{ today|iso_date }}")
+    # an empty 18 mm line ends above the window; the next paragraph cannot stand beside the
+    # frame (wrap "notBeside"), so it starts below the window, as in a letter
+    spacer = doc.add_paragraph()
+    spacer.paragraph_format.line_spacing = Pt(52)
+    spacer.paragraph_format.space_after = Pt(0)
+
+
+def invitation() -> Document:
+    doc = new_document("Inbjudan till terminssamtal", "Inbjudan till terminssamtal", footer=FOOTER, heading_size=15)
+    sender_and_address(doc, "{{ organisation.name }} · {{ unit.name }} · {{ today|iso_date }}")
     doc.add_paragraph("Inbjudan till terminssamtal", style="Title")
-    doc.add_paragraph("Hej {{ recipient.name }}!")
+    doc.add_paragraph("Hej {{ recipient.first_name }}!")
     doc.add_paragraph(
-        "Du är välkommen till terminssamtal om stödet till {{ client.name }}. Tillsammans går vi "
-        "igenom hur vi har lagt upp stödet och du får berätta hur du upplever det stöd vi ger."
+        "{% if recipient.is_client %}Du är välkommen till terminssamtal om ditt stöd på korttidsvistelsen."
+        "{% else %}Du är välkommen till terminssamtal om stödet till {{ client.name }}.{% endif %} "
+        "Tillsammans går vi igenom hur vi har lagt upp stödet, och du får berätta hur du upplever det."
     )
     facts_table(doc, [
         ("Datum", "{{ meeting.date|weekday }} {{ meeting.date|iso_date }}"),
@@ -119,8 +123,8 @@ def invitation() -> Document:
         ("E-post", "{{ support_person.email }}"),
     ])
     doc.add_paragraph(
-        "Det är frivilligt att delta. Passar inte tiden, eller vill du att någon annan ska vara med, "
-        "hör av dig till stödpersonen så hittar vi en annan tid."
+        "Det är frivilligt att delta. Passar inte tiden, eller vill du att någon annan ska vara med? "
+        "Hör av dig till stödpersonen, så hittar vi en annan tid."
     )
     doc.add_paragraph(
         "Vi dokumenterar samtalet och använder innehållet för att utveckla kvaliteten i vår "
@@ -128,13 +132,18 @@ def invitation() -> Document:
     )
     doc.add_paragraph(
         "Frågorna vi kommer att prata om finns på nästa sida. Läs gärna igenom dem och skriv ner "
-        "dina tankar, så blir samtalet lättare att förbereda."
+        "dina tankar före samtalet."
     )
-    doc.add_paragraph("Välkommen!")
-    doc.add_paragraph("{{ support_person.name }}\nStödperson, {{ unit.name }}")
+    welcome = doc.add_paragraph("Välkommen!")
+    name = doc.add_paragraph("{{ support_person.name }}")
+    name.paragraph_format.space_after = Pt(0)
+    keep_together([welcome, name, doc.add_paragraph("Stödperson, {{ unit.name }}")])
     page_break(doc)
     doc.add_paragraph("Frågor inför terminssamtalet", style="Heading 1")
-    doc.add_paragraph("Om stödet till {{ client.name }}. Här kan du skriva dina tankar inför samtalet.")
+    doc.add_paragraph(
+        "{% if recipient.is_client %}Om ditt stöd.{% else %}Om stödet till {{ client.name }}.{% endif %} "
+        "Här kan du skriva dina tankar före samtalet."
+    )
     tag(doc, "{%p for q in questions %}")
     doc.add_paragraph("{{ q.number }}. {{ q.text }}", style="Heading 3")
     writing_box(doc, 1.6)
@@ -143,7 +152,7 @@ def invitation() -> Document:
 
 
 def question_sheet() -> Document:
-    doc = new_document("Terminssamtal – frågor · {{ client.name }}", footer=FOOTER, heading_size=15)
+    doc = new_document("Terminssamtal – frågor · {{ client.name }}", "Terminssamtal – frågor", footer=FOOTER, heading_size=15)
     doc.add_paragraph("Terminssamtal – frågor", style="Title")
     facts_table(doc, [
         ("Brukare", "{{ client.name }}"),
@@ -166,7 +175,8 @@ def question_sheet() -> Document:
 
 
 def minutes() -> Document:
-    doc = new_document("Terminssamtal – minnesanteckningar · {{ client.name }}", footer=FOOTER, heading_size=15)
+    doc = new_document("Terminssamtal – minnesanteckningar · {{ client.name }}", "Minnesanteckningar från terminssamtal",
+                       footer=FOOTER, heading_size=15)
     doc.add_paragraph("Minnesanteckningar från terminssamtal", style="Title")
     facts_table(doc, [
         ("Brukare", "{{ client.name }}"),
@@ -181,12 +191,17 @@ def minutes() -> Document:
                "p in participants", [8.0, 6.0, 3.0], 0.9)
     doc.add_paragraph("{{ documentation_statement }}")
     doc.add_paragraph("Samtalet", style="Heading 1")
+    # the relatives' clean copy leaves out the questions nobody answered; the unit's copy says so
     tag(doc, "{%p for q in questions %}")
+    tag(doc, "{%p if not filled or q.answer or internal %}")
     doc.add_paragraph("{{ q.number }}. {{ q.text }}", style="Heading 2")
-    tag(doc, "{%p if filled %}")
+    tag(doc, "{%p if not filled %}")
+    writing_box(doc, 4.0)
+    tag(doc, "{%p elif q.answer %}")
     doc.add_paragraph("{{ q.answer }}")
     tag(doc, "{%p else %}")
-    writing_box(doc, 4.0)
+    doc.add_paragraph("Inget antecknat.")
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
     doc.add_paragraph("Överenskomna åtgärder", style="Heading 1")
@@ -211,7 +226,8 @@ def minutes() -> Document:
 
 
 def monthly() -> Document:
-    doc = new_document("Månadsuppföljning {{ month.label }} · {{ client.name }}", footer=FOOTER, heading_size=15)
+    doc = new_document("Månadsuppföljning {{ month.label }} · {{ client.name }}", "Månadsuppföljning för stödpersoner",
+                       footer=FOOTER, heading_size=15)
     doc.add_paragraph("Månadsuppföljning för stödpersoner", style="Title")
     facts_table(doc, [
         ("Brukare", "{{ client.name }}"),
@@ -235,10 +251,10 @@ def monthly() -> Document:
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     doc.add_paragraph("Del 1. Samtal med brukaren", style="Heading 1")
-    doc.add_paragraph("Gå igenom och fråga vad brukaren har för tankar kring:")
+    doc.add_paragraph("Fråga vad brukaren tänker om det här, och skriv ner svaren:")
     tag(doc, "{%p for q in questions %}")
     doc.add_paragraph("{{ q.number }}. {{ q.text }}", style="Heading 3")
-    writing_box(doc, 2.6)
+    writing_box(doc, 2.2)
     tag(doc, "{%p endfor %}")
     doc.add_paragraph("Del 2. Att redovisa på verksamhetsmötet", style="Heading 1")
     doc.add_paragraph(
@@ -249,17 +265,20 @@ def monthly() -> Document:
     loop_table(
         doc, ["Nr", "Punkt", "Svar", "Kommentar"],
         ["{{ p.number }}", "{{ p.text }}", f"{CHECKBOX} Ja\n{CHECKBOX} Nej", "{{ p.fact }}"],
-        "p in points", [1.0, 7.5, 2.0, 6.5], 2.4,
+        "p in points", [1.0, 7.5, 2.0, 6.5], 1.9,
     )
     doc.add_paragraph("Åtgärder som enhetschefen ska få veta om", style="Heading 2")
-    writing_box(doc, 3.0)
-    doc.add_paragraph(f"{CHECKBOX} Dokumenterat i social journal     Datum: ______________     Signatur: ______________________")
-    doc.add_paragraph(f"{CHECKBOX} Genomförandeplanen behöver revideras     {CHECKBOX} Enhetschefen är meddelad")
+    writing_box(doc, 2.2, keep_with_next=True)
+    keep_together([
+        doc.add_paragraph(f"{CHECKBOX} Genomförandeplanen behöver revideras     {CHECKBOX} Enhetschefen är meddelad"),
+        doc.add_paragraph(f"{CHECKBOX} Dokumenterat i social journal"),
+        doc.add_paragraph("Datum: ____________________     Signatur: ______________________________"),
+    ])
     return doc
 
 
 def homecoming() -> Document:
-    doc = new_document("Hemgångssamtal · {{ client.name }}", footer=FOOTER, heading_size=15)
+    doc = new_document("Hemgångssamtal · {{ client.name }}", "Hemgångssamtal – logg", footer=FOOTER, heading_size=15)
     doc.add_paragraph("Hemgångssamtal – logg", style="Title")
     facts_table(doc, [
         ("Brukare", "{{ client.name }}"),
@@ -278,13 +297,13 @@ def homecoming() -> Document:
     doc.add_paragraph("{{ c.name }} ({{ c.role }}) {{ c.phone }} {{ c.email }}", style="List Bullet")
     tag(doc, "{%p endfor %}")
     doc.add_paragraph("Samtal", style="Heading 2")
+    doc.add_paragraph(f"Hur: {CHECKBOX} vid hämtning  {CHECKBOX} telefon  {CHECKBOX} sms  {CHECKBOX} kontaktbok").paragraph_format.keep_with_next = True
     loop_table(
         doc,
         ["Vistelsen slutade", "Samtalet gjordes", "Hur", "Utfört av", "Inom 24 h"],
         ["{{ r.stay_ended }}", "{{ r.held }}", "{{ r.method }}", "{{ r.held_by }}", "{{ r.in_time }}"],
-        "r in rows", [3.0, 3.0, 4.5, 4.0, 2.5], 1.6,
+        "r in rows", [3.0, 3.0, 4.5, 4.0, 2.5], 1.4,
     )
-    doc.add_paragraph(f"Hur: {CHECKBOX} vid hämtning  {CHECKBOX} telefon  {CHECKBOX} sms  {CHECKBOX} kontaktbok")
     return doc
 
 
@@ -300,11 +319,7 @@ FORMS = {
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for name, build in FORMS.items():
-        doc = build()
-        doc.core_properties.title = name.removesuffix(".docx")
-        doc.core_properties.author = "formkit"
-        doc.core_properties.language = "sv-SE"
-        doc.save(OUT / name)
+        build().save(OUT / name)
         print(f"wrote {OUT / name}")
 
 

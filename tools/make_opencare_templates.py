@@ -23,7 +23,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from docxbuild import new_document, shade, tag, widths  # noqa: E402  (tools/ is on sys.path when run as a script)
+from docxbuild import (  # noqa: E402  (tools/ is on sys.path when run as a script)
+    address_frame, keep_together, new_document, no_split_table, repeat_header, shade, tag, widths,
+)
 
 OUT = Path(__file__).resolve().parent.parent / "templates" / "forms"
 SATISFACTION = "☐ Mycket nöjd   ☐ Ganska nöjd   ☐ Varken nöjd eller missnöjd   ☐ Ganska missnöjd   ☐ Mycket missnöjd"
@@ -31,11 +33,13 @@ SATISFACTION = "☐ Mycket nöjd   ☐ Ganska nöjd   ☐ Varken nöjd eller mis
 
 # --- building blocks -----------------------------------------------------------------------
 
-def lines(doc: Document, count: int) -> None:
-    """Ruled lines to write on by hand."""
-    for _ in range(count):
+def lines(doc: Document, count: int, keep_with_next: bool = False) -> None:
+    """Ruled lines to write on by hand, kept on one page (all but the last keep with the next;
+    ``keep_with_next`` ties the last to what follows too)."""
+    for i in range(count):
         para = doc.add_paragraph()
         fmt = para.paragraph_format
+        fmt.keep_with_next = i < count - 1 or keep_with_next
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         fmt.line_spacing = Cm(0.9)
         fmt.space_after = Pt(0)
@@ -64,7 +68,8 @@ def facts_table(doc: Document, rows: list[tuple[str, str]]) -> None:
         shade(row.cells[0])
         row.cells[1].text = value
     widths(table, [5.5, 11.5])
-    doc.add_paragraph()
+    no_split_table(table)
+    doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
 def question(doc: Document, text: str) -> None:
@@ -84,15 +89,20 @@ def bullets(doc: Document, loop: str, text: str) -> None:
 
 
 def signed(doc: Document, how: bool = False) -> None:
+    """The closing lines; the ruled lines before them keep with them (``lines(...,
+    keep_with_next=True)``), so they never stand alone on a page."""
+    block = []
     if how:
-        doc.add_paragraph("Svaren samlades in genom:   ☐ Samtal    ☐ Intervju    ☐ Enkät")
-    doc.add_paragraph("Ifyllt den: ____________________    Av: ________________________________________")
+        block.append(doc.add_paragraph("Svaren samlades in genom:   ☐ Samtal    ☐ Intervju    ☐ Enkät"))
+    block.append(doc.add_paragraph("Ifyllt den: ____________________    Av: ________________________________________"))
+    block[0].paragraph_format.space_before = Pt(8)
+    keep_together(block)
 
 
 # --- the four templates --------------------------------------------------------------------
 
 def bilaga_1() -> Document:
-    doc = new_document("Öppenvård · Bilaga 1 · Gemensam bakgrundsinformation")
+    doc = new_document("Öppenvård · Bilaga 1 · Gemensam bakgrundsinformation", "Öppenvård bilaga 1: bakgrundsinformation")
     doc.add_heading("Bakgrundsinformation om klienten", level=0)
     doc.add_paragraph(
         "Fyll i formuläret när insatsen börjar. Uppgifterna används för att följa upp hur det går för "
@@ -119,11 +129,11 @@ def bilaga_1() -> Document:
     ])
     doc.add_heading("Problem och hjälpbehov vid start", level=1)
     bullets(doc, "for problem in insats.problems", "{{ problem }}")
-    doc.add_paragraph("Fler problem eller hjälpbehov:")
-    lines(doc, 3)
+    doc.add_paragraph("Fler problem eller hjälpbehov:").paragraph_format.keep_with_next = True
+    lines(doc, 2)
     doc.add_heading("Andra insatser hos öppenvården", level=1)
     bullets(doc, "for other in other_insatser",
-            "{{ other.service }}, {{ other.started|iso_date }}–{{ other.ended|iso_date }} ({{ other.status_text }})")
+            "{{ other.service }}, {{ other.started|iso_date }}{% if other.ended %} – {{ other.ended|iso_date }}{% endif %} ({{ other.status_text }})")
     lines(doc, 2)
     for heading in ("Boende", "Sysselsättning och försörjning", "Familj och nätverk",
                     "Hur kontakten kom till stånd (aktualisering)"):
@@ -131,13 +141,13 @@ def bilaga_1() -> Document:
         lines(doc, 3)
     doc.add_heading("Mål med insatsen", level=1)
     bullets(doc, "for goal in client.goals", "{{ goal }}")
-    lines(doc, 3)
+    lines(doc, 3, keep_with_next=True)
     signed(doc)
     return doc
 
 
 def bilaga_2() -> Document:
-    doc = new_document("Öppenvård · Bilaga 2 · Frågor efter avslutad insats")
+    doc = new_document("Öppenvård · Bilaga 2 · Frågor efter avslutad insats", "Öppenvård bilaga 2: frågor efter avslutad insats")
     doc.add_heading("Frågor efter avslutad insats", level=0)
     doc.add_paragraph(
         "Frågorna ställs i ett avslutande samtal, en intervju eller en enkät efter varje avslutad insats. "
@@ -146,15 +156,15 @@ def bilaga_2() -> Document:
     facts_table(doc, [
         ("Klient", "{{ client.name }}"),
         ("Insats", "{{ insats.service }}"),
-        ("Tid", "{{ insats.started|iso_date }}–{{ insats.ended|iso_date }}"),
+        ("Tid", "{{ insats.started|iso_date }} – {{ insats.ended|iso_date }}"),
         ("Hur insatsen slutade", "{{ insats.status_text }}"),
         ("Behandlare", "{{ insats.staff.name }}"),
         ("Enhet", "{{ unit.name }}"),
     ])
     question(doc, "1. Vilka insatser har du fått hos oss?")
     bullets(doc, "for other in client_insatser",
-            "{{ other.service }}, {{ other.started|iso_date }}–{{ other.ended|iso_date }}")
-    doc.add_paragraph("Annat:")
+            "{{ other.service }}, {{ other.started|iso_date }} – {{ other.ended|iso_date }}")
+    doc.add_paragraph("Annat:").paragraph_format.keep_with_next = True
     lines(doc, 2)
     question(doc, "2. Hur nöjd är du med kontakten med oss?")
     scale(doc, SATISFACTION)
@@ -175,27 +185,32 @@ def bilaga_2() -> Document:
     question(doc, "8. Har du förslag på hur vi kan bli bättre?")
     lines(doc, 4)
     question(doc, "9. Har något annat viktigt hänt i ditt liv medan insatsen pågick?")
-    lines(doc, 4)
+    lines(doc, 4, keep_with_next=True)
     signed(doc, how=True)
     return doc
 
 
 def bilaga_3() -> Document:
-    doc = new_document("Öppenvård · Bilaga 3 · Frågor till medarbetare, beställare och samarbetspartner")
+    doc = new_document("Öppenvård · Bilaga 3 · Frågor till medarbetare, beställare och samarbetspartner",
+                       "Öppenvård bilaga 3: frågor till medarbetare, beställare och samarbetspartner")
+    # the sender line above the window, the address in it (see the meeting invitation)
+    sender = doc.add_paragraph("{{ organisation.name }} · Öppenvården · {{ send_date|iso_date }}")
+    sender.runs[0].font.size = Pt(9)
     tag(doc, "{%p for line in recipient.address_lines %}")
-    doc.add_paragraph("{{ line }}").paragraph_format.space_after = Pt(0)
+    address_frame(doc.add_paragraph("{{ line }}"))
     tag(doc, "{%p endfor %}")
-    date = doc.add_paragraph("{{ send_date|iso_date }}")
-    date.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    spacer = doc.add_paragraph()
+    spacer.paragraph_format.line_spacing = Pt(52)
+    spacer.paragraph_format.space_after = Pt(0)
     doc.add_heading("Frågor till {{ recipient.kind_text }}", level=0)
     doc.add_paragraph("Till: {{ recipient.name }}{{ recipient.organisation_suffix }}")
     doc.add_paragraph(
         "Öppenvården i {{ organisation.name }} följer varje år upp sina insatser. {{ recipient.intro }} "
-        "Dina svar hjälper oss att förbättra verksamheten."
+        "{{ recipient.your|capitalize }} svar hjälper oss att bli bättre."
     )
     doc.add_paragraph("Svara senast {{ answer_by|weekday }} {{ answer_by|long_date }}. "
                       "Skicka svaret till {{ return_to.name }}{{ return_to.contact_suffix }}.").runs[0].bold = True
-    question(doc, "1. Hur väl tycker du att öppenvårdens insatser svarar mot klienternas behov?")
+    question(doc, "1. Hur väl tycker {{ recipient.you }} att öppenvårdens insatser svarar mot klienternas behov?")
     doc.add_paragraph("☐ Mycket väl    ☐ Ganska väl    ☐ Mindre väl    ☐ Inte alls    ☐ Vet inte")
     question(doc, "2. Vad fungerar bra?")
     lines(doc, 4)
@@ -203,11 +218,11 @@ def bilaga_3() -> Document:
     lines(doc, 4)
     question(doc, "4. Hur fungerar samarbetet och kontakten med öppenvården?")
     lines(doc, 3)
-    question(doc, "5. Saknar du någon insats för de hjälpbehov som klienterna har?")
+    question(doc, "5. Saknar {{ recipient.you }} någon insats för de hjälpbehov som klienterna har?")
     lines(doc, 3)
-    question(doc, "6. Övriga synpunkter och förslag")
-    lines(doc, 3)
-    doc.add_paragraph("Namn (frivilligt): ____________________________    Datum: ____________________")
+    question(doc, "6. Andra synpunkter och förslag")
+    lines(doc, 3, keep_with_next=True)
+    keep_together([doc.add_paragraph("Namn (frivilligt): ____________________________    Datum: ____________________")])
     return doc
 
 
@@ -223,12 +238,12 @@ def _figure_table(doc: Document, compare: bool) -> None:
         cell.text = text
         cell.paragraphs[0].runs[0].bold = True
         shade(cell)
+    repeat_header(header)
     loop.cells[0].text = "{%tr for r in f.rows %}"
     for i, (cell, text) in enumerate(zip(data.cells, cells)):
         cell.text = text
-        if i == len(cells) - 1:  # the bar: a monospaced font with the block character
+        if i == len(cells) - 1:  # the bar: block characters, all of one width in the house font
             run = cell.paragraphs[0].runs[0]
-            run.font.name = "Courier New"
             run.font.color.rgb = RGBColor(0x1F, 0x4E, 0x79)
         elif i > 0:
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -242,12 +257,16 @@ def _figure_table(doc: Document, compare: bool) -> None:
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     end_if.cells[0].text = "{%tr endif %}"
     widths(table, [6.5, 2.3] + ([2.3] if compare else []) + [5.9 if compare else 8.2])
+    no_split_table(table)
+    # the table keeps together and with this paragraph; this one does not keep with the next
+    # figure, so a chain of kept paragraphs never runs through the whole summary
+    doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
 def bilaga_4() -> Document:
-    doc = new_document("Öppenvård · Bilaga 4 · Sammanställning")
+    doc = new_document("Öppenvård · Bilaga 4 · Sammanställning", "Öppenvård bilaga 4: sammanställning")
     doc.add_heading("Sammanställning av öppenvårdens insatser", level=0)
-    doc.add_paragraph("{{ period.label }} ({{ period.start|iso_date }}–{{ period.end|iso_date }})").runs[0].bold = True
+    doc.add_paragraph("{{ period.full }}").runs[0].bold = True
     facts_table(doc, [
         ("Organisation", "{{ organisation.name }}"),
         ("Insatser under perioden", "{{ active_count }}"),
@@ -258,9 +277,9 @@ def bilaga_4() -> Document:
     bullets(doc, "for note in notes", "{{ note }}")
     tag(doc, "{%p for f in figures %}")
     doc.add_heading("{{ f.number }}. {{ f.title }}", level=1)
-    doc.add_paragraph("Räknas: {{ f.basis_text }}. Antal {{ f.unit }}: {{ f.basis }}.")
+    doc.add_paragraph("Räknas: {{ f.basis_text }}. Antal {{ f.unit }}: {{ f.basis }}.").paragraph_format.keep_with_next = True
     tag(doc, "{%p if f.note %}")
-    doc.add_paragraph("{{ f.note }}")
+    doc.add_paragraph("{{ f.note }}").paragraph_format.keep_with_next = True
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if f.empty %}")
     doc.add_paragraph("{{ f.empty_message }}").runs[0].italic = True

@@ -142,7 +142,7 @@ def _about(ws: Worksheet, team: str, assessors: list[str], period: Period, thres
     put(ws, 1, 1, "Teamets kvalitetsfil: de fyra frågorna vid uppföljning", font=Font(bold=True, size=14))
     facts = [
         ("Organisation", organisation), ("Team", team), ("Biståndshandläggare", ", ".join(assessors)),
-        ("Period", f"{period.label} ({period.start.isoformat()}–{period.end.isoformat()})"),
+        ("Period", period.full),
         ("Uppföljningar", count), ("Gjord", today.isoformat()),
     ]
     for i, (label, value) in enumerate(facts, start=3):

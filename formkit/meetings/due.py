@@ -4,7 +4,7 @@ rolling schedule for the verksamhetsmöte.
 Three checks, all on the date given with ``--at`` (default today):
 
 * terminssamtal: a covered client with no booked or held terminssamtal this term
-  (vårterminen January–June, hösterminen July–December);
+  (vårterminen January–June, höstterminen July–December);
 * månadsuppföljning: a covered client with no booked or held månadsuppföljning this month;
 * hemgångssamtal: this term, a talk recorded more than 24 hours after the stay ended, a talk
   not recorded as held when the 24 hours have passed, or a talk without who held it.
@@ -32,6 +32,7 @@ from formkit.swedish import weekday
 from formkit.output import Output
 from formkit.xlsx import put
 
+PLURALS = {"terminssamtal": "terminssamtal", "månadsuppföljning": "månadsuppföljningar", "hemgångssamtal": "hemgångssamtal"}
 HEADER = ["Vad", "Klient-id", "Klient", "Stödperson", "Datum", "Att göra"]
 SCHEDULE_HEADER = ["Verksamhetsmöte", "Veckodag", "Stödperson", "Klient-id", "Klient", "Månadsuppföljning"]
 
@@ -91,7 +92,8 @@ def report(case: Case, at: dt.date, team_day: str = DEFAULT_TEAM_DAY) -> Output:
     counts = {what: sum(1 for r in rows if r.what == what) for what in ("terminssamtal", "månadsuppföljning", "hemgångssamtal")}
     if rows:
         summary = (f"{len(rows)} saker att göra den {at.isoformat()}: "
-                   + ", ".join(f"{n} {what}" for what, n in counts.items() if n) + f". Listan finns i {name}.")
+                   + ", ".join(f"{n} {what if n == 1 else PLURALS[what]}" for what, n in counts.items() if n)
+                   + f". Listan finns i {name}.")
     else:
         summary = f"Inget saknas den {at.isoformat()}: alla terminssamtal, månadsuppföljningar och hemgångssamtal är i ordning. Listan finns i {name}."
     result.summary.append(summary)

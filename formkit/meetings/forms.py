@@ -59,10 +59,17 @@ def period_context(period: Period) -> dict[str, Any]:
     return {"label": period.label, "start": period.start, "end": period.end}
 
 
-def questions_context(answers: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def first_name(name: str) -> str:
+    """What a letter's greeting calls a person: "Hej Fatima!", not "Hej Fatima Hägg!"."""
+    return name.split()[0] if name.split() else name
+
+
+def questions_context(who: str, answers: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The terminssamtal questions, naming the client as ``who``: "du" in the copy the client
+    gets, the first name elsewhere (never "brukaren" in a question someone is asked)."""
     answers = answers or {}
     return [
-        {"number": i, "id": q.id, "text": q.text, "help": q.help, "answer": answers.get(q.id, "")}
+        {"number": i, "id": q.id, "text": q.text.format(vem=who), "help": q.help, "answer": answers.get(q.id, "")}
         for i, q in enumerate(TERM_QUESTIONS, start=1)
     ]
 
@@ -72,11 +79,13 @@ def recipients(client: Client) -> tuple[list[dict[str, Any]], list[str]]:
     client's rights (not always the parent). Returns (recipients, notes for the summary)."""
     out, notes = [], []
     if client.protected_identity:
-        out.append({"name": client.name, "role": "brukare", "address_lines": [], "email": client.email or ""})
+        out.append({"name": client.name, "first_name": first_name(client.name), "is_client": True, "role": "brukare",
+                    "address_lines": [], "email": client.email or ""})
         notes.append("protected")
     elif client.address or client.email:
         lines = [client.name, *client.address.lines] if client.address else []
-        out.append({"name": client.name, "role": "brukare", "address_lines": lines, "email": client.email or ""})
+        out.append({"name": client.name, "first_name": first_name(client.name), "is_client": True, "role": "brukare",
+                    "address_lines": lines, "email": client.email or ""})
     for rep in client.representatives:
         if not rep.looks_after_rights:
             continue
@@ -84,7 +93,8 @@ def recipients(client: Client) -> tuple[list[dict[str, Any]], list[str]]:
             notes.append("unreachable")
             continue
         lines = [rep.name, *rep.address.lines] if rep.address else []
-        out.append({"name": rep.name, "role": ROLE_NAMES[rep.role], "address_lines": lines, "email": rep.email or ""})
+        out.append({"name": rep.name, "first_name": first_name(rep.name), "is_client": False, "role": ROLE_NAMES[rep.role],
+                    "address_lines": lines, "email": rep.email or ""})
     return out, notes
 
 
@@ -98,7 +108,7 @@ def term_documents(case: Case, client: Client, today: dt.date, compiled: dict[st
     booked = meetings_of(case, client, "term", term)
     meeting = booked[-1] if booked else None
     base = {**client_base(case, client, today), "term": period_context(term), "meeting": meeting_context(meeting),
-            "questions": questions_context()}
+            "questions": questions_context(first_name(client.name))}
     docs: dict[str, list[Rendered]] = {name: [] for name in names}
     invited, recipient_notes = recipients(client)
     if meeting is None:
@@ -109,7 +119,9 @@ def term_documents(case: Case, client: Client, today: dt.date, compiled: dict[st
         notes["nobody"].append(client.id)
     else:
         for n, recipient in enumerate(invited, start=1):
-            docs[names[0]].append(compiled[names[0]].render({**base, "recipient": recipient}, f"{client.id} (mottagare {n})"))
+            asked = questions_context("du" if recipient["is_client"] else first_name(client.name))
+            docs[names[0]].append(compiled[names[0]].render({**base, "recipient": recipient, "questions": asked},
+                                                            f"{client.id} (mottagare {n})"))
         if "protected" in recipient_notes:
             notes["protected"].append(client.id)
     if "unreachable" in recipient_notes:
@@ -274,7 +286,7 @@ BASE_FIELDS = {
 }
 TERM_FIELDS = {
     **BASE_FIELDS,
-    "term.label": "terminen, t.ex. hösterminen 2026", "term.start": "terminens första dag", "term.end": "terminens sista dag",
+    "term.label": "terminen, t.ex. höstterminen 2026", "term.start": "terminens första dag", "term.end": "terminens sista dag",
     "meeting.date": "terminssamtalets datum (tomt om inget är bokat)", "meeting.time": "klockslag, t.ex. 14.00",
     "meeting.place": "plats", "meeting.status": "booked, held eller cancelled",
     "questions[].number": "frågans nummer", "questions[].id": "frågans id (används i anteckningsfilen)",
@@ -283,8 +295,9 @@ TERM_FIELDS = {
 }
 register(FieldSet("forms", ("terminssamtal-inbjudan.docx",), "Inbjudan till terminssamtal (en per mottagare)", {
     **TERM_FIELDS,
-    "recipient.name": "mottagarens namn", "recipient.role": "brukare, god man, förvaltare, vårdnadshavare eller närstående",
-    "recipient.address_lines": "mottagarens adress som rader (tom vid skyddade personuppgifter)",
+    "recipient.name": "mottagarens namn", "recipient.first_name": "mottagarens förnamn (till hälsningen)",
+    "recipient.is_client": "sant när inbjudan går till klienten själv", "recipient.role": "brukare, god man, förvaltare, vårdnadshavare eller närstående",
+    "recipient.address_lines": "mottagarens namn och adress, en rad i taget (tom vid skyddade personuppgifter)",
     "recipient.email": "mottagarens e-post",
 }))
 register(FieldSet("forms", ("terminssamtal-fragor.docx",), "Frågor till terminssamtal", TERM_FIELDS))

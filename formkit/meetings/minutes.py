@@ -26,7 +26,7 @@ from formkit.case import personnummer, yamlsource
 from formkit.case.model import ROLE_NAMES, Case, Clock, Date, Model, Text, YesNo, translate_error
 from formkit.errors import NotesFileError, Problem
 from formkit.meetings import mail
-from formkit.meetings.forms import TEMPLATES, client_base, period_context, questions_context
+from formkit.meetings.forms import TEMPLATES, client_base, first_name, period_context, questions_context
 from formkit.meetings.rules import DOCUMENTATION_STATEMENT, TERM_QUESTIONS, find_question, meetings_of, term_of
 from formkit.docx.render import CompiledTemplate
 from formkit.output import Output, Sink, csv_bytes
@@ -136,9 +136,7 @@ def build(case: Case, notes_path: Path, today: dt.date, user_templates: Path | N
     relatives = _relatives(case, notes)
     people = [{"name": p.name, "role": p.role or _role_of(case, notes.client, p.name), "attended": "Ja"} for p in notes.participants]
     nxt = notes.next_meeting or NextMeeting()
-    questions = questions_context(answers)
-    for q in questions:
-        q["answer"] = q["answer"] or "Inget antecknat."
+    questions = questions_context(first_name(client.name), answers)
     statement = ("Alla som deltog informerades om att vi dokumenterar samtalet och använder innehållet för att "
                  "utveckla kvaliteten i vår verksamhet." if notes.informed else f"\u2610 {DOCUMENTATION_STATEMENT}")
     context: dict[str, Any] = {

@@ -39,7 +39,7 @@ TERM_QUESTIONS: tuple[Question, ...] = (
              "Låt brukaren och de närstående berätta fritt."),
     Question("upplagg", "Vi går igenom hur vi har lagt upp stödet. Stämmer det med behoven och önskemålen?",
              "Utgå från genomförandeplanen: vad vi gör, när och hur."),
-    Question("trivsel", "Hur trivs brukaren under vistelserna, och vad tycker brukaren mest om att göra?",
+    Question("trivsel", "Hur trivs {vem} under vistelserna, och vad tycker {vem} mest om att göra?",
              "Fråga brukaren själv först."),
     Question("bra", "Vad fungerar bra?", "Ta med exempel från den senaste terminen."),
     Question("battre", "Vad kan vi göra bättre?", "Skriv ner förslagen så som de sägs."),
@@ -58,14 +58,14 @@ MONTHLY_QUESTIONS: tuple[str, ...] = (
 )
 
 MONTHLY_POINTS: tuple[str, ...] = (
-    "Är genomförandeplan aktuell och är uppföljning planerad?",
-    "Är beställning aktuell, behöver den följas upp med handläggare?",
-    "Utifrån formulerade mål i genomförandeplan, är stödet tillgodosett?",
-    "Är målet i genomförandeplanen SMART?",
+    "Är genomförandeplanen aktuell och är uppföljningen planerad?",
+    "Är beställningen aktuell, eller behöver den följas upp med handläggaren?",
+    "Ger stödet det som målen i genomförandeplanen beskriver?",
+    "Är målen i genomförandeplanen SMARTA: specifika, mätbara, accepterade, realistiska och tidsatta?",
     "Vilka metoder används och hur leder de till självständighet, delaktighet och självbestämmande?",
-    "Hur fungerar nuvarande stöd enligt dokumentation? Läs dokumentationen en månad bakåt, "
-    "är det dokumenterat utifrån målet i genomförandeplanen?",
-    "Är riskbedömningen aktuell? Finns det kopplad handlingsplan?",
+    "Hur fungerar stödet enligt dokumentationen? Läs dokumentationen en månad bakåt: "
+    "är den skriven utifrån målen i genomförandeplanen?",
+    "Är riskbedömningen aktuell? Finns det en handlingsplan kopplad till den?",
 )
 
 DOCUMENTATION_STATEMENT = (
@@ -102,7 +102,7 @@ def term_of(day: dt.date) -> Period:
     """Vårtermin is January–June, hösttermin July–December (the terminssamtal comes twice a year)."""
     if day.month <= 6:
         return Period(dt.date(day.year, 1, 1), dt.date(day.year, 6, 30), f"vårterminen {day.year}")
-    return Period(dt.date(day.year, 7, 1), dt.date(day.year, 12, 31), f"hösterminen {day.year}")
+    return Period(dt.date(day.year, 7, 1), dt.date(day.year, 12, 31), f"höstterminen {day.year}")
 
 
 def month_of(day: dt.date) -> Period:

@@ -34,8 +34,8 @@ from formkit.smallcounts import DEFAULT_THRESHOLD, SECONDARY_MARK, Cell, suppres
 GENDERS = [("female", "Kvinnor"), ("male", "Män"), ("other", "Annan könstillhörighet"), ("unknown", "Okänt kön")]
 AGE_BANDS = [(0, 17, "0–17 år"), (18, 24, "18–24 år"), (25, 44, "25–44 år"), (45, 64, "45–64 år"), (65, 200, "65 år och äldre")]
 UNKNOWN_AGE = "Okänd ålder"
-NEEDS = [("yes", "Ja"), ("partly", "Delvis"), ("no", "Nej"), (None, "Ej besvarat")]
-SITUATIONS = [("improved", "Förbättrad"), ("unchanged", "Oförändrad"), ("worsened", "Försämrad"), (None, "Ej besvarat")]
+NEEDS = [("yes", "Ja"), ("partly", "Delvis"), ("no", "Nej"), (None, "Uppgift saknas")]
+SITUATIONS = [("improved", "Förbättrad"), ("unchanged", "Oförändrad"), ("worsened", "Försämrad"), (None, "Uppgift saknas")]
 NO_PROBLEM = "Inget problem angivet"
 
 
@@ -213,8 +213,7 @@ def compute(case: Case, period: Period, threshold: int = DEFAULT_THRESHOLD, sour
     current_active = active(case, period)
     if not current_active:
         raise DataError(
-            f"Det finns inga öppenvårdsinsatser under perioden {period.label} ({period.start.isoformat()}–"
-            f"{period.end.isoformat()}) i {source}; välj en annan period med --period eller lägg till insatser under open_care. "
+            f"Det finns inga öppenvårdsinsatser under {period.label} ({period.dates}) i {source}; välj en annan period med --period eller lägg till insatser under open_care. "
             "Inget har skrivits."
         )
     before = period.previous()

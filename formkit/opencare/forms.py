@@ -41,9 +41,11 @@ SITUATION_CHOICES = [("improved", "Bättre"), ("unchanged", "Oförändrad"), ("w
 KIND_TEXT = {"staff": "medarbetare", "orderer": "beställare av uppdrag", "partner": "samarbetspartner"}
 KIND_INTRO = {
     "staff": "Som medarbetare ser du varje dag hur insatserna fungerar för klienterna.",
-    "orderer": "Som beställare av uppdrag ser du om insatserna ger det resultat du beställt.",
-    "partner": "Som samarbetspartner ser du hur vårt arbete fungerar tillsammans med ert.",
+    "orderer": "Som beställare av uppdrag ser ni om insatserna ger det resultat ni har beställt.",
+    "partner": "Som samarbetspartner ser ni hur vårt arbete fungerar tillsammans med ert.",
 }
+# "du" to a colleague, "ni" to an organisation (beställare, samarbetspartner), as klarspråk asks
+KIND_YOU = {"staff": "du", "orderer": "ni", "partner": "ni"}
 BAR_WIDTH = 20
 
 CLIENT_FIELDS = {
@@ -81,6 +83,8 @@ register(FieldSet("forms", ("oppenvard-bilaga-3.docx",), "Öppenvård bilaga 3, 
     "recipient.name": "mottagarens namn",
     "recipient.kind_text": "medarbetare, beställare av uppdrag eller samarbetspartner",
     "recipient.intro": "en mening om varför just den här mottagarens svar behövs",
+    "recipient.you": "du (till en medarbetare) eller ni (till en organisation)",
+    "recipient.your": "dina eller era, som recipient.you",
     "recipient.organisation": "mottagarens organisation",
     "recipient.organisation_suffix": "\", organisationen\" eller tomt",
     "recipient.email": "mottagarens e-postadress",
@@ -92,9 +96,9 @@ register(FieldSet("forms", ("oppenvard-bilaga-3.docx",), "Öppenvård bilaga 3, 
     "return_to.contact_suffix": "\", e-post …\" eller tomt",
 }))
 register(FieldSet("forms", ("oppenvard-bilaga-4.docx",), "Öppenvård bilaga 4, sammanställning för ledningsgruppen", {
-    **{f"period.{k}": v for k, v in {"label": "perioden i ord, t.ex. 2026 T1 (januari–april)", "code": "2026-T1",
+    **{f"period.{k}": v for k, v in {"label": "perioden i ord, t.ex. tertial 1 2026", "full": "perioden med datum, t.ex. Tertial 1 2026 (2026-01-01 – 2026-04-30)", "code": "2026-T1",
                                       "start": "periodens första dag", "end": "periodens sista dag"}.items()},
-    **{f"previous_period.{k}": f"föregående period: {v}" for k, v in {"label": "i ord", "code": "kod"}.items()},
+    **{f"previous_period.{k}": f"föregående period: {v}" for k, v in {"label": "i ord", "full": "med datum", "code": "kod"}.items()},
     "has_previous": "sant när föregående period har insatser att jämföra med",
     "comparison": "vilken period som jämförs, i ord",
     "active_count": "antal insatser under perioden (eller <5)",
@@ -229,7 +233,7 @@ def _bilaga_1_2(case: Case, number: int, period: Period, client_id: str | None,
     if not chosen:
         whose = f" för klient {client_id}" if client_id else ""
         raise DataError(
-            f"Ingen insats{whose} {what} under {period.label} ({period.start.isoformat()}–{period.end.isoformat()}), "
+            f"Ingen insats{whose} {what} under {period.label} ({period.dates}), "
             f"så det finns ingen bilaga {number} att skriva. Välj en annan period med --period, t.ex. "
             f"{period.previous().code}. Inget har skrivits."
         )
@@ -271,6 +275,8 @@ def recipient_context(recipient: Stakeholder) -> dict[str, Any]:
         "name": recipient.name,
         "kind_text": KIND_TEXT[recipient.kind],
         "intro": KIND_INTRO[recipient.kind],
+        "you": KIND_YOU[recipient.kind],
+        "your": {"du": "dina", "ni": "era"}[KIND_YOU[recipient.kind]],
         "organisation": recipient.organisation or "",
         "organisation_suffix": f", {recipient.organisation}" if recipient.organisation else "",
         "email": recipient.email or "",
@@ -328,7 +334,7 @@ def figure_context(number: int, figure: Figure, period: Period) -> dict[str, Any
 
 def summary_context(case: Case, summary: Summary, today: dt.date) -> dict[str, Any]:
     def period_context(p: Period) -> dict[str, Any]:
-        return {"label": p.label, "code": p.code, "start": p.start, "end": p.end}
+        return {"label": p.label, "full": p.full, "code": p.code, "start": p.start, "end": p.end}
 
     return {
         **common_context(case, today),
@@ -348,7 +354,7 @@ def _bilaga_4(case: Case, period: Period, threshold: int, template_dir: Path | N
               source: str) -> Output:
     if period.start > today:
         raise DataError(
-            f"Perioden {period.label} har inte börjat ({period.start.isoformat()}); en sammanställning av den skulle bara "
+            f"{period.full} har inte börjat; en sammanställning av den skulle bara "
             f"visa pågående insatser. Välj en period som har börjat, t.ex. {Period.last_finished(today).code}."
         )
     summary = compute(case, period, threshold, source)

@@ -105,8 +105,7 @@ def _about_sheet(ws: Worksheet, summary: Summary, organisation: str, today: dt.d
     put(ws, 1, 1, "Öppenvård – bilaga 4: sammanställning", font=look.title)
     facts = [
         ("Organisation", organisation),
-        ("Period", period.label),
-        ("Datum", f"{period.start.isoformat()}–{period.end.isoformat()}"),
+        ("Period", period.full),
         ("Jämförs med", summary.previous_period.label if summary.has_previous else "ingen jämförelse (inga insatser)"),
         ("Insatser under perioden", summary.active_count.shown),
         ("Klienter under perioden", summary.client_count.shown),
