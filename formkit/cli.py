@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import click
 
-from formkit import __version__, arshjul, example, kvalitet
+from formkit import __version__, arshjul, cli_swedish, example, kvalitet
 from formkit import check as checking
 from formkit.board import boards
 from formkit.board.boards import BoardOptions
@@ -41,6 +41,7 @@ from formkit.opencare.forms import OpenCareOptions
 from formkit.opencare.figures import Period
 from formkit.periods import DAY_RANGE_TEXT, FIRST_DAY, LAST_DAY
 
+cli_swedish.install()  # Click's own words (Usage, Options, its errors) in Swedish
 T = TypeVar("T")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 log = logging.getLogger("formkit")
@@ -53,7 +54,7 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-class FormkitCLI(click.Group):
+class FormkitCLI(cli_swedish.SwedishGroup):
     """Maps formkit's errors to exit 1 with one clear message, in one place."""
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -87,7 +88,7 @@ class FormkitCLI(click.Group):
 
 # --- options shared by the commands ---------------------------------------------------------
 
-CASE_ARGUMENT = click.argument("case", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+CASE_ARGUMENT = click.argument("case", metavar="ÄRENDEFIL", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 
 
 def verbosity_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -113,7 +114,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
         "--templates", "templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
         help="Mapp med egna mallar; de ersätter de medföljande med samma filnamn.",
     )
-    out = click.option("-o", "--out", "out", type=click.Path(path_type=Path), default=Path("ut"), show_default=True,
+    out = click.option("-o", "--out", "out", type=click.Path(path_type=Path), default=Path("ut"), show_default=True, metavar="MAPP",
                        help="Mapp där resultatet skrivs.")
     return templates(out(verbosity_options(func)))
 
@@ -170,7 +171,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.argument("folder", metavar="[MAPP]", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
 @verbosity_options
 def init(folder: Path) -> None:
     """Skriv en exempelfil (påhittade personer) och mallarna att anpassa.
@@ -200,12 +201,12 @@ def check(case: Path, templates: Path | None) -> None:
 
 
 @main.command()
-@click.argument("family", required=False)
+@click.argument("family", metavar="[FAMILJ]", required=False)
 @verbosity_options
 def fields(family: str | None) -> None:
     """Visa vilka fält en mall kan använda, med förklaring.
 
-    FAMILY är t.ex. letters, forms, sheets eller ett mallnamn som brukarbrev-1.docx.
+    FAMILJ är t.ex. letters, forms, sheets eller ett mallnamn som brukarbrev-1.docx.
 
     \b
     Exempel:
@@ -309,13 +310,13 @@ def letters(case: Path, number: str, unit_id: str | None, client_list: Path | No
               help="term = terminssamtal, monthly = månadsuppföljning, homecoming = hemgångssamtal.")
 @click.option("--client", "client_id", metavar="ID", help="Bara den här klienten.")
 @click.option("--support-person", "support_person", metavar="ID", help="Bara den här stödpersonens klienter.")
-@click.option("--minutes", "minutes", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="NOTES.yaml",
+@click.option("--minutes", "minutes", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="ANTECKNINGAR.yaml",
               help="Fyll i minnesanteckningarna från en anteckningsfil (med --kind term).")
 @click.option("--due", is_flag=True, help="Visa vad som saknas: terminssamtal, månadsuppföljningar, sena hemgångssamtal.")
 @click.option("--journal", "journal", metavar="KLIENT-ID|alla",
               help="Skriv journaltexten för klientens senast hållna möte (med --kind: bara det slaget); "
                    "'alla' skriver en textfil per hållet möte i mappen journal.")
-@click.option("--at", "at", callback=parse_date, metavar="DATUM", help="Räkna som om det vore detta datum (ÅÅÅÅ-MM-DD).")
+@click.option("--at", "at", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Räkna som om det vore detta datum.")
 @click.option("--team-day", "team_day", type=click.Choice(["måndag", "tisdag", "onsdag", "torsdag", "fredag"]),
               help="Veckodag för verksamhetsmötet (rullande schema). Standard: enhetens meeting_day i "
                    "ärendefilen, annars tisdag.")
@@ -363,7 +364,7 @@ def _period_option(_ctx: click.Context, _param: click.Parameter, value: str | No
 @click.option("--period", "period", callback=_period_option, metavar="ÅÅÅÅ-Tn|ÅÅÅÅ",
               help="T1 januari–april, T2 maj–augusti, T3 september–december, eller ett helt år (2026). "
                    "Standard: bilaga 4 den senast avslutade tertialen, bilaga 1–2 den pågående, bilaga 3 i år.")
-@click.option("--threshold", "threshold", type=click.IntRange(min=1), default=5, show_default=True,
+@click.option("--threshold", "threshold", type=click.IntRange(min=1), default=5, show_default=True, metavar="ANTAL",
               help="Bilaga 4: antal under gränsen visas som <5 (1 = visa alla antal).")
 @click.option("--client", "client_id", metavar="ID", help="Bilaga 1–2: bara den här klientens insatser.")
 @click.option("--pdf", "make_pdf", is_flag=True, help="Gör också PDF av utskriftsfilen (kräver LibreOffice).")
