@@ -254,7 +254,7 @@ def board(case: Path, assessor: str | None, journal: str | None, not_executed: b
     Exempel:
       formkit board arenden.yaml
       formkit board arenden.yaml --assessor bh-1 -o tavlor
-      formkit board arenden.yaml --journal B-2023-0142
+      formkit board arenden.yaml --journal B-2024-0229
       formkit board arenden.yaml --journal alla
       formkit board arenden.yaml --ej-verkstallda --kvartal 2026-K3
     """

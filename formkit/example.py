@@ -10,19 +10,25 @@ choices are seeded, so the same day gives the same file.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 from pathlib import Path
 from typing import Any
 
 import yaml
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from formkit import templates as template_files
 from formkit.case.model import add_years
 from formkit.errors import OutputError
 from formkit.output import Output
+from formkit.xlsx import put
 
 CASE_FILE_NAME = "arenden.yaml"
 TEMPLATE_FOLDER = "mallar"
+NOTES_FILE_NAME = "anteckningar.yaml"  # for `formkit meetings --kind term --minutes`
+CLIENT_LIST_NAME = "klientlista.xlsx"  # for `formkit letters --clients`
 
 FIRST_FEMALE = ["Åsa", "Märta", "Birgitta", "Gunnel", "Solveig", "Kerstin", "Inger", "Ingrid", "Margareta", "Elsa",
                 "Agneta", "Britt-Marie", "Ulla", "Siv", "Märit", "Lena", "Aisha", "Fatima", "Ebba", "Saga"]
@@ -403,10 +409,78 @@ def case_yaml(today: dt.date) -> str:
     return "".join(parts)
 
 
+def notes_yaml(data: dict[str, Any], today: dt.date) -> str:
+    """A stödperson's notes from a terminssamtal that has been held, in the shape
+    ``formkit meetings --kind term --minutes`` reads: a client of the example, the meeting's
+    date, who took part (a representative among them), answers by question id or number,
+    what was agreed and the next meeting."""
+    held = [m for m in data["meetings"] if m["kind"] == "term_meeting" and m["status"] == "held"]
+    clients = {c["id"]: c for c in data["clients"]}
+    meeting = next(m for m in held if any(r.get("looks_after_rights") for r in clients[m["client"]].get("representatives", [])))
+    client = clients[meeting["client"]]
+    relative = next(r for r in client["representatives"] if r.get("looks_after_rights"))
+    staff = {s["id"]: s for s in data["staff"]}
+    next_day = meeting["date"] + dt.timedelta(days=182)
+    while next_day.weekday() >= 5:
+        next_day += dt.timedelta(days=1)
+    email = f", email: {relative['email']}" if relative.get("email") else ""
+    return f"""\
+# Anteckningar från ett terminssamtal (påhittade), för:
+#   formkit meetings {CASE_FILE_NAME} --kind term --minutes {NOTES_FILE_NAME}
+# Det ger enhetens exemplar och en renskriven kopia till de anhöriga som deltog.
+client: {client['id']}              # klientens id i ärendefilen ({client['name']})
+date: {meeting['date'].isoformat()}          # dagen för samtalet
+informed: ja                # alla fick veta att samtalet dokumenteras
+participants:               # de som deltog; relative: ja för en anhörig som ska få kopian
+  - {{name: {client['name']}}}
+  - {{name: {relative['name']}, relative: ja{email}}}
+  - {{name: {staff[meeting['held_by']]['name']}, role: stödperson}}
+answers:                    # svar per fråga: id (upplevelse, upplagg, trivsel, bra, battre,
+                            # information, onskemal, ovrigt) eller nummer 1–8
+  upplevelse: Tryggt och bra. Personalen är lyhörd.
+  trivsel: Trivs bäst när det blir utflykter och musik.
+  5: Bättre information om vad som hänt under helgen.
+actions:                    # vad ni kom överens om
+  - {{what: Skicka veckoschema före varje vistelse, who: {staff[meeting['held_by']]['name']}, when: {(meeting['date'] + dt.timedelta(days=14)).isoformat()}}}
+next_meeting: {{date: {next_day.isoformat()}, time: "{meeting['time']}", place: {meeting['place']}}}
+internal: Bara för enheten, skickas inte till de anhöriga.
+"""
+
+
+def client_list_bytes(data: dict[str, Any]) -> bytes:
+    """A coordinator's own client list as she might keep it in Excel (Swedish column names,
+    postal codes as text), for ``formkit letters --clients``: the home-care clients."""
+    home_care = {u["id"] for u in data["units"] if u["kind"] == "home_care"}
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Klienter"
+    header = ["Id", "Namn", "Adress", "C/o", "Postnummer", "Ort", "Enhet", "Skyddad identitet", "Personnummer"]
+    for column, name in enumerate(header, start=1):
+        put(sheet, 1, column, name, font=Font(bold=True))
+    row = 2
+    for client in data["clients"]:
+        if client["unit"] not in home_care or not client.get("address"):
+            continue
+        address = client["address"]
+        values = [client["id"], client["name"], address.get("street") or "", address.get("co") or "",
+                  address.get("postcode") or "", address.get("city") or "", client["unit"],
+                  "Ja" if client.get("protected_identity") else "", client.get("personal_number") or ""]
+        for column, value in enumerate(values, start=1):
+            put(sheet, row, column, value)
+        row += 1
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def plan(folder: Path, today: dt.date) -> Output:
-    """The example case and the templates for ``folder``; refuse to overwrite anything."""
+    """The example case, a notes file, a client list and the templates for ``folder``; refuse
+    to overwrite anything."""
+    data = build_case(today)
     output = Output("exempel och mallar")
     output.add(CASE_FILE_NAME, case_yaml(today).encode("utf-8"))
+    output.add(NOTES_FILE_NAME, notes_yaml(data, today).encode("utf-8"))
+    output.add(CLIENT_LIST_NAME, client_list_bytes(data))
     for family, path in template_files.all_templates(None):
         output.add(f"{TEMPLATE_FOLDER}/{family}/{path.name}", path.read_bytes())
     existing = [p for p in output.files if (folder / p).exists()]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from docx import Document
+from lxml import etree
 from docx.enum.table import WD_ROW_HEIGHT_RULE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -41,11 +42,7 @@ def house_style(doc: Document, title: str) -> None:
     removed, the document defaults name the font, and the theme itself names it too (a user
     who picks "theme font" in Word still gets Arial)."""
     styles = doc.styles.element
-    for fonts in styles.iter(qn("w:rFonts")):
-        for attr in THEME_ATTRS:
-            fonts.attrib.pop(qn(attr), None)
-        for attr in FONT_ATTRS:
-            fonts.set(qn(attr), FONT)
+    _one_font(styles)
     defaults = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     lang = defaults.find(qn("w:lang"))
     for attr in ("w:val", "w:eastAsia"):
@@ -65,11 +62,21 @@ def house_style(doc: Document, title: str) -> None:
         if name.endswith("/theme1.xml"):
             part._blob = re.sub(rb'<a:latin typeface="[^"]*"', b'<a:latin typeface="' + FONT.encode() + b'"', part.blob)
         elif name.endswith("/stylesWithEffects.xml"):  # Word 2010's copy of the styles
-            part._blob = re.sub(rb' w:(?:asciiTheme|hAnsiTheme|eastAsiaTheme|cstheme)="\w+"', b"", part.blob)
-            part._blob = part._blob.replace(b"<w:rFonts", b'<w:rFonts w:ascii="Arial" w:hAnsi="Arial" w:cs="Arial" w:eastAsia="Arial"')
+            copy = etree.fromstring(part.blob)
+            _one_font(copy)
+            part._blob = etree.tostring(copy, xml_declaration=True, encoding="UTF-8", standalone=True)
     doc.core_properties.title = title
     doc.core_properties.language = LANGUAGE
     doc.core_properties.author = "formkit"
+
+
+def _one_font(styles) -> None:
+    """Every rFonts in a styles part names the house font and no theme font."""
+    for fonts in styles.iter(qn("w:rFonts")):
+        for attr in THEME_ATTRS:
+            fonts.attrib.pop(qn(attr), None)
+        for attr in FONT_ATTRS:
+            fonts.set(qn(attr), FONT)
 
 
 def set_font(style, size: float, bold: bool | None = None, colour: RGBColor | None = None) -> None:
