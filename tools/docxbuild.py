@@ -156,15 +156,16 @@ def tag(doc: Document, text: str) -> None:
 def address_frame(paragraph) -> None:
     """Fix ``paragraph`` on the page where a left-window C5/C4 envelope shows it.
 
-    SS 031 710 and the envelope makers place the window 20 mm from the left and 45–90 mm from
-    the top of an A4 folded in three; the frame starts 48 mm down (clear of the window's top
-    edge, so the sender line of the letterhead above it stays hidden) and is 90 × 35 mm, room
-    for six lines. The frame is anchored to the page, not the text, so the body may start
-    anywhere above or below it."""
+    The window of a C5/C4 envelope for an A4 sheet (SS 031 710, like DIN 5008's address
+    field) lies 20 mm from the left and 45–90 mm from the top. The frame starts 48 mm down
+    (clear of the window's top edge, so the sender line above it stays hidden) and reaches
+    92 mm: 90 × 44 mm, room for seven lines, and since no text may stand beside it (wrap
+    "notBeside") the body starts below the window, so no word of the letter shows in it. The
+    frame is anchored to the page, not the text."""
     ppr = paragraph._p.get_or_add_pPr()
     frame = OxmlElement("w:framePr")
     for key, value in (
-        ("w:w", mm_twips(90)), ("w:h", mm_twips(35)), ("w:hRule", "exact"), ("w:wrap", "notBeside"),
+        ("w:w", mm_twips(90)), ("w:h", mm_twips(44)), ("w:hRule", "exact"), ("w:wrap", "notBeside"),
         ("w:vAnchor", "page"), ("w:hAnchor", "page"), ("w:x", mm_twips(20)), ("w:y", mm_twips(48)),
     ):
         frame.set(qn(key), value)

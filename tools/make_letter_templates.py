@@ -8,7 +8,7 @@ should be reproducible and reviewable. Run it after changing any text here:
 Layout (A4, Swedish letter practice):
 * a letterhead in the page header (organisation, department, unit, date at the right);
 * the recipient's address in a fixed-position frame 20 mm from the left edge and 48 mm from
-  the top of the page, 90 × 35 mm, so it shows in the left window of a C5 or C4 envelope
+  the top of the page, 90 × 44 mm, so it shows in the left window of a C5 or C4 envelope
   (SS 031 710 places the address field about there);
 * the organisation's address and the page number in the footer.
 Text follows klarspråk: "du", the most important first, short sentences.
