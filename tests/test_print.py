@@ -30,9 +30,17 @@ WINDOW = (20.0, 45.0, 110.0, 90.0)  # left, top, right, bottom (mm): the C5/C4 l
 BODY = (30.0, 278.0)  # below every page header, above every footer (mm)
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
+def has_font(family: str) -> bool:
+    if not shutil.which("fc-list"):
+        return False
+    return family in subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
+
+
 pytestmark = [
     pytest.mark.soffice,
     pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) is not installed"),
+    # page counts hold for Arial's metrics; LibreOffice has them from Liberation Sans
+    pytest.mark.skipif(not has_font("Liberation Sans"), reason="Liberation Sans (fonts-liberation) is not installed"),
 ]
 
 
