@@ -11,7 +11,10 @@ and table rows are not split), and the address frame for a left-window envelope.
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
+from pathlib import Path
 
 from docx import Document
 from lxml import etree
@@ -29,6 +32,24 @@ HEADING_COLOUR = RGBColor(0x1F, 0x3A, 0x5F)
 
 def mm_twips(mm: float) -> str:
     return str(round(mm * 1440 / 25.4))
+
+
+def save(doc: Document, path: Path) -> bool:
+    """Write ``doc`` to ``path`` unless the file there already holds the same parts; return
+    whether it was written. A .docx differs in bytes on every save (zip timestamps), so this
+    keeps an unchanged template unchanged in git."""
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    data = buffer.getvalue()
+    if path.exists() and _parts(path.read_bytes()) == _parts(data):
+        return False
+    path.write_bytes(data)
+    return True
+
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return {name: package.read(name) for name in package.namelist()}
 
 
 # --- the house style -------------------------------------------------------------------------
@@ -175,6 +196,24 @@ def address_frame(paragraph) -> None:
     paragraph.paragraph_format.line_spacing = 1.0
 
 
+def sender_and_address(doc: Document, sender: str) -> None:
+    """The sender line at the top of the page, then the recipient's address in the frame for a
+    left-window envelope, then room so that the text starts below the window.
+
+    The address lines are consecutive framed paragraphs (one per line, from a paragraph loop):
+    Word and LibreOffice draw paragraphs with the same frame properties as one frame. The
+    sender line stands above the window (20–30 mm from the top), so it never shows in it."""
+    doc.add_paragraph(sender).runs[0].font.size = Pt(9)
+    tag(doc, "{%p for line in recipient.address_lines %}")
+    address_frame(doc.add_paragraph("{{ line }}"))
+    tag(doc, "{%p endfor %}")
+    # an empty 18 mm line ends above the window; the next paragraph cannot stand beside the
+    # frame (wrap "notBeside"), so it starts below the window, as in a letter
+    spacer = doc.add_paragraph()
+    spacer.paragraph_format.line_spacing = Pt(52)
+    spacer.paragraph_format.space_after = Pt(0)
+
+
 # --- page-break control ----------------------------------------------------------------------
 
 def keep_together(paragraphs) -> None:
@@ -246,6 +285,6 @@ def widths(table, cms: list[float]) -> None:
 
 __all__ = [
     "FONT", "LANGUAGE", "Mm", "address_frame", "cant_split", "house_style", "keep_together", "mm_twips",
-    "new_document", "no_split_table", "page_field", "repeat_header", "row_height", "set_font", "shade",
+    "new_document", "no_split_table", "save", "page_field", "repeat_header", "row_height", "sender_and_address", "set_font", "shade",
     "tag", "widths",
 ]

@@ -21,7 +21,7 @@ from docx.enum.text import WD_BREAK
 from docx.shared import Pt
 
 from docxbuild import (  # noqa: E402  (tools/ is on sys.path when run as a script)
-    address_frame, keep_together, new_document, no_split_table, repeat_header, row_height, shade, tag, widths,
+    save, keep_together, new_document, no_split_table, repeat_header, row_height, sender_and_address, shade, tag, widths,
 )
 
 FOOTER = "{{ organisation.name }} · {{ organisation.department }} · sida "
@@ -85,24 +85,6 @@ def page_break(doc: Document) -> None:
 
 
 # --- the forms -------------------------------------------------------------------------------
-
-def sender_and_address(doc: Document, sender: str) -> None:
-    """The sender line at the top of the page, then the recipient's address in the frame for a
-    left-window envelope, then room so that the text starts below the window.
-
-    The address lines are consecutive framed paragraphs (one per line, from a paragraph loop):
-    Word and LibreOffice draw paragraphs with the same frame properties as one frame. The
-    sender line stands above the window (20–30 mm from the top), so it never shows in it."""
-    doc.add_paragraph(sender).runs[0].font.size = Pt(9)
-    tag(doc, "{%p for line in recipient.address_lines %}")
-    address_frame(doc.add_paragraph("{{ line }}"))
-    tag(doc, "{%p endfor %}")
-    # an empty 18 mm line ends above the window; the next paragraph cannot stand beside the
-    # frame (wrap "notBeside"), so it starts below the window, as in a letter
-    spacer = doc.add_paragraph()
-    spacer.paragraph_format.line_spacing = Pt(52)
-    spacer.paragraph_format.space_after = Pt(0)
-
 
 def invitation() -> Document:
     doc = new_document("Inbjudan till terminssamtal", "Inbjudan till terminssamtal", footer=FOOTER, heading_size=15)
@@ -319,7 +301,7 @@ FORMS = {
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for name, build in FORMS.items():
-        build().save(OUT / name)
+        save(build(), OUT / name)
         print(f"wrote {OUT / name}")
 
 

@@ -27,7 +27,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from docxbuild import (  # noqa: E402  (tools/ is on sys.path when run as a script)
-    address_frame, cant_split, house_style, keep_together, mm_twips, repeat_header, set_font, shade, widths,
+    save, address_frame, cant_split, house_style, keep_together, mm_twips, repeat_header, set_font, shade, widths,
 )  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "templates" / "letters"
@@ -353,8 +353,8 @@ def inner_envelope() -> Document:
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     for n, build in enumerate((letter_1, letter_2, letter_3, letter_4), start=1):
-        build().save(OUT / f"brukarbrev-{n}.docx")
-    inner_envelope().save(OUT / "skyddad-identitet-innerkuvert.docx")
+        save(build(), OUT / f"brukarbrev-{n}.docx")
+    save(inner_envelope(), OUT / "skyddad-identitet-innerkuvert.docx")
     print(f"Skrev 5 mallar i {OUT}")
     return 0
 

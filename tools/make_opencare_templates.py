@@ -24,7 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from docxbuild import (  # noqa: E402  (tools/ is on sys.path when run as a script)
-    address_frame, keep_together, new_document, no_split_table, repeat_header, shade, tag, widths,
+    save, keep_together, new_document, no_split_table, repeat_header, sender_and_address, shade, tag, widths,
 )
 
 OUT = Path(__file__).resolve().parent.parent / "templates" / "forms"
@@ -193,15 +193,7 @@ def bilaga_2() -> Document:
 def bilaga_3() -> Document:
     doc = new_document("Öppenvård · Bilaga 3 · Frågor till medarbetare, beställare och samarbetspartner",
                        "Öppenvård bilaga 3: frågor till medarbetare, beställare och samarbetspartner")
-    # the sender line above the window, the address in it (see the meeting invitation)
-    sender = doc.add_paragraph("{{ organisation.name }} · Öppenvården · {{ send_date|iso_date }}")
-    sender.runs[0].font.size = Pt(9)
-    tag(doc, "{%p for line in recipient.address_lines %}")
-    address_frame(doc.add_paragraph("{{ line }}"))
-    tag(doc, "{%p endfor %}")
-    spacer = doc.add_paragraph()
-    spacer.paragraph_format.line_spacing = Pt(52)
-    spacer.paragraph_format.space_after = Pt(0)
+    sender_and_address(doc, "{{ organisation.name }} · Öppenvården · {{ send_date|iso_date }}")
     doc.add_heading("Frågor till {{ recipient.kind_text }}", level=0)
     doc.add_paragraph("Till: {{ recipient.name }}{{ recipient.organisation_suffix }}")
     doc.add_paragraph(
@@ -303,7 +295,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for number, build in ((1, bilaga_1), (2, bilaga_2), (3, bilaga_3), (4, bilaga_4)):
         path = OUT / f"oppenvard-bilaga-{number}.docx"
-        build().save(path)
+        save(build(), path)
         print(f"wrote {path}")
 
 
