@@ -121,8 +121,8 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     staging.mkdir()
     for name, path in chosen.items():
         shutil.copy(path, staging / f"{name}.docx")
-    made = pdf.convert(sorted(staging.glob("*.docx")), base / "pdf")
-    assert len(made) == len(chosen)
+    made = pdf.convert(sorted(staging.glob("*.docx")))  # the PDFs beside the documents
+    assert len(made) == len(chosen) and all(p.exists() for p in made)
     return {p.stem: p for p in made}
 
 
@@ -140,7 +140,7 @@ MAILED = ["brukarbrev-1", "brukarbrev-2", "brukarbrev-3", "brukarbrev-4", "bruka
 
 
 def source(printed: dict[str, Path], name: str) -> docx.document.Document:
-    return docx.Document(str(printed[name].parent.parent / "docx" / f"{name}.docx"))
+    return docx.Document(str(printed[name].with_suffix(".docx")))
 
 
 @pytest.mark.parametrize("name", sorted(MAX_PAGES))

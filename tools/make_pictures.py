@@ -51,7 +51,7 @@ def main_() -> int:
             run(command[0], case, *command[1:], "-o", str(base / folder), "-q")
             source = sorted((base / folder).glob(pattern))[0]
             chosen.append(shutil.copy(source, base / f"{name}.docx"))
-        for made in pdf.convert([Path(p) for p in chosen], base / "pdf"):
+        for made in pdf.convert([Path(p) for p in chosen]):
             page = str(PICTURES[made.stem][3])
             subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", "-f", page, "-l", page, str(made),
                             str(DOCS / made.stem)], check=True)
