@@ -132,6 +132,13 @@ PLURALS: dict[tuple[str, str], tuple[str, str]] = {
         ("{len_type} värden krävs, men {len_value} angavs.", "{len_type} värden krävs, men {len_value} angavs."),
 }
 
+# The names of Click's value types, which it shows in upper case where an option has no
+# metavar of its own (``--threshold INTEGER RANGE``) and in its messages ("… is not a valid integer").
+TYPE_NAMES: dict[str, str] = {
+    "IntParamType": "heltal", "IntRange": "heltal", "FloatParamType": "decimaltal", "FloatRange": "decimaltal",
+    "BoolParamType": "ja/nej", "DateTime": "datum", "File": "fil", "StringParamType": "text",
+}
+
 OPTIONS_METAVAR = "[ALTERNATIV]"
 SUBCOMMAND_METAVAR = "KOMMANDO [ARGUMENT]..."
 
@@ -156,6 +163,10 @@ def click_modules() -> list:
 
 def install() -> None:
     """Point Click's ``_`` and ``ngettext`` at the Swedish table (idempotent)."""
+    for class_name, swedish in TYPE_NAMES.items():
+        kind = getattr(click.types, class_name, None)
+        if isinstance(kind, type) and isinstance(getattr(kind, "name", None), str):
+            kind.name = swedish
     for module in click_modules():
         if getattr(module, "_", None) in (_gettext.gettext, gettext):
             module._ = gettext

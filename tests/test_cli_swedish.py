@@ -18,7 +18,7 @@ from formkit.cli import main
 ENGLISH = re.compile(
     r"Usage:|Options:|Commands:|Show this message|Show the version|\[OPTIONS\]|COMMAND \[ARGS\]|No such|Missing|"
     r"Error:|Try '|for help|Invalid value|is not one of|does not exist|default:|required\]|Did you mean|"
-    r"INTEGER|TEXT|PATH|DIRECTORY|FILENAME"
+    r"INTEGER|FLOAT|BOOLEAN|PATH|DIRECTORY|FILENAME"
 )
 COMMANDS = sorted(main.commands)
 
@@ -43,6 +43,7 @@ def test_every_help_page_is_swedish(args: list[str]) -> None:
     (["nosuch"], "Fel: Det finns inget kommando 'nosuch'."),
     (["letters", "finns-inte.yaml", "-n", "1"], "finns inte."),
     (["opencare", "README.md", "--appendix", "4", "--threshold", "0"], "ligger inte i intervallet"),
+    (["opencare", "README.md", "--appendix", "4", "--threshold", "x"], "'x' är inget giltigt heltal."),
     (["letters", "README.md"], "Det saknas ett alternativ: '-n' / '--number'."),
 ])
 def test_usage_errors_are_swedish(args: list[str], swedish: str, monkeypatch: pytest.MonkeyPatch) -> None:
