@@ -13,6 +13,7 @@ import yaml
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from formkit.arshjul.steps import SPECS
 from formkit.cli import main
 from formkit.example import build_case
 from formkit.periods import holidays
@@ -191,3 +192,18 @@ def test_checklist_prints_on_a4_one_page_wide_nothing_under_8_pt(tmp_path: Path)
     heights = [float(b) - float(a) for a, b in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', boxes)]
     # a word box is about 1.22 times the font size (Carlito/Calibri): 8 pt is a box of 9.8
     assert heights and min(heights) >= 9.6
+
+
+def test_every_command_in_the_year_is_a_real_formkit_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the checklist tells people to run parses as a formkit command line, options and all."""
+    monkeypatch.chdir(tmp_path)
+    example(tmp_path)
+    (tmp_path / "anteckningar.yaml").write_text("client: b-027\n", encoding="utf-8")
+    commands = {part.strip() for spec in SPECS for part in spec.command.split(";") if part.strip()}
+    assert len(commands) > 15
+    for line in commands:
+        line = line.format(case="arenden.yaml", unit="ht-norra", year=2027, next=2028, previous=2026)
+        words = line.split()
+        assert words[0] == "formkit", line
+        command = main.commands[words[1]]
+        command.make_context(words[1], words[2:])  # raises on an unknown option or a bad value
