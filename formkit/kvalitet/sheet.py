@@ -42,8 +42,11 @@ BOLD = Font(bold=True)
 THIN = Side(style="thin", color="808080")
 BOX = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
 TABLE_ROW = 5
-WIDTHS = {KEY_HEADER: 26, "Beslut-id": 14, "Klient-id": 10, "Handläggare": 20, "Datum": 12, "Månad": 9,
-          "Uppföljningssätt": 16, "Utfall": 13, "Kommentar": 40, SOURCE_HEADER: 9}
+# The data sheet's columns add up to a width that prints on A4 landscape at about 80 %: no text
+# smaller than 8 pt (the four answer columns have short values under a wrapped heading).
+WIDTHS = {KEY_HEADER: 22, "Beslut-id": 13, "Klient-id": 9, "Handläggare": 16, "Datum": 11, "Månad": 8,
+          "Uppföljningssätt": 12, "Utfall": 12, **{h: 9 for h in QUESTION_HEADERS.values()}, "Kommentar": 24,
+          SOURCE_HEADER: 8}
 
 
 @dataclass
@@ -127,8 +130,8 @@ def workbook_bytes(merged: Merged, figures: list[QuestionFigure], *, team: str, 
     return buffer.getvalue()
 
 
-def _print_setup(ws: Worksheet, title_rows: str | None = None) -> None:
-    ws.page_setup.orientation = "landscape"
+def _print_setup(ws: Worksheet, title_rows: str | None = None, orientation: str = "landscape") -> None:
+    ws.page_setup.orientation = orientation
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
@@ -190,6 +193,10 @@ def _question_sheet(ws: Worksheet, number: int, figure: QuestionFigure, period: 
     if threshold > 1:
         put(ws, 3, 1, f"Antal under {threshold} visas som \"<{threshold}\" och ritas inte i diagrammet; \"x\" är dolt så att det "
             "inte kan räknas fram ur summan.")
+    for row in (1, 2, 3):  # the page is as wide as the table: the text wraps inside it
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
+        ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row].height = 32
     last = _share_table(ws, TABLE_ROW, "Månad", [*figure.by_month, figure.whole], bold_last=True)
     below = last + 2
     put(ws, below, 1, "Per biståndshandläggare", font=BOLD)
@@ -197,10 +204,11 @@ def _question_sheet(ws: Worksheet, number: int, figure: QuestionFigure, period: 
         _share_table(ws, below + 1, "Biståndshandläggare", figure.by_assessor, bold_last=False)
     else:
         put(ws, below + 1, 1, "Inga uppföljningar med svar under perioden.")
-    for col, width in zip("ABCDE", (28, 10, 10, 10, 12)):
+    for col, width in zip("ABCDE", (30, 11, 11, 11, 12)):
         ws.column_dimensions[col].width = width
-    _print_setup(ws)
-    ws.add_chart(_chart(ws, figure, TABLE_ROW + len(figure.by_month)), f"G{TABLE_ROW}")
+    _print_setup(ws, orientation="portrait")  # one page: the tables, then the chart under them
+    chart_row = below + 2 + max(len(figure.by_assessor), 1) + 1
+    ws.add_chart(_chart(ws, figure, TABLE_ROW + len(figure.by_month)), f"A{chart_row}")
 
 
 def _chart(ws: Worksheet, figure: QuestionFigure, last_month_row: int) -> BarChart:
@@ -222,8 +230,8 @@ def _chart(ws: Worksheet, figure: QuestionFigure, last_month_row: int) -> BarCha
     chart.add_data(Reference(ws, min_col=2, max_col=4, min_row=TABLE_ROW, max_row=last_month_row), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=TABLE_ROW + 1, max_row=last_month_row))
     chart.legend.position = "b"
-    chart.width = 18
-    chart.height = 9
+    chart.width = 16.5  # cm: the width of the table above it on A4 portrait
+    chart.height = 8.5
     return chart
 
 
@@ -231,6 +239,7 @@ def _data_sheet(ws: Worksheet, headers: list[str], rows: list[dict[str, Any]], v
     for col, header in enumerate(headers, start=1):
         put(ws, 1, col, header, font=HEADER_FONT, fill=HEADER_FILL, border=BOX, alignment=Alignment(wrap_text=True, vertical="top"))
         ws.column_dimensions[get_column_letter(col)].width = WIDTHS.get(header, 13)
+    ws.row_dimensions[1].height = 30
     for r, row in enumerate(rows, start=2):
         for col, header in enumerate(headers, start=1):
             value = row.get(header)
