@@ -331,3 +331,24 @@ def test_follow_up_interval_per_law_and_guardian_consent(tmp_path: Path) -> None
     # a guardian's consent ends on the 18th birthday, before its three years
     assert ws.cell(lss, col["Samtycke gäller till"]).value.date() == dt.date(2028, 3, 15)
     assert ws.cell(sol, col["Samtycke gäller till"]).value == "Saknas"
+
+
+def test_what_cannot_be_carried_is_said_with_the_backup(tmp_path: Path) -> None:
+    """Cells merged across two rows cannot stay merged once the rows are sorted apart: the run
+    says which cells and where the previous board is, never silently."""
+    case = write_case(tmp_path, decisions=BEFORE, clients=CLIENTS)
+    out = tmp_path / "ut"
+    assert run("board", case, "-o", out).exit_code == 0
+    path = out / "uppfoljningstavla_bh-1.xlsx"
+    wb = load_workbook(path)
+    ws = wb["Uppföljningstavla"]
+    col = headers_of(ws, 1)
+    rows = {ws.cell(r, col["Beslut-id"]).value: r for r in range(2, ws.max_row + 1)}
+    top = rows["B-001"]
+    ref = f"{get_column_letter(col['Nästa åtgärd'])}{top}:{get_column_letter(col['Nästa åtgärd'])}{top + 1}"
+    ws.merge_cells(ref)
+    wb.save(path)
+    write_case(tmp_path, decisions=AFTER, clients=CLIENTS)  # B-001 followed up: it sorts last now
+    result = run("board", case, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert f"De sammanfogade cellerna {ref}" in result.output and "sakerhetskopior/uppfoljningstavla_bh-1_" in result.output

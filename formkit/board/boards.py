@@ -69,13 +69,15 @@ def plan(case: Case, options: BoardOptions) -> Output:
         old = merge.read_board(path) if path.exists() else None
         merged = merge.merge(system_rows, ended, old, today=today)
         board = old or merge.open_board(Package.read(template_bytes), template_path, empty=True)
-        written = BoardWriter(board, template_package).write(merged, case.staff_member(a).name, today, new=old is None)
+        backup = (f"{BACKUP_FOLDER}/{merge.backup_name(path, options.now, options.folder / BACKUP_FOLDER)}"
+                  if old is not None else None)
+        written = BoardWriter(board, template_package).write(merged, case.staff_member(a).name, today,
+                                                             new=old is None, backup=backup)
         output.add(path.name, board.package.save())
         output.warnings.extend(f"{path.name}: {w}" for w in written.warnings)
-        if old is not None:
-            name = f"{BACKUP_FOLDER}/{merge.backup_name(path, options.now, options.folder / BACKUP_FOLDER)}"
-            output.add(name, path.read_bytes())
-            backups.append(name)
+        if backup is not None:
+            output.add(backup, path.read_bytes())
+            backups.append(backup)
         decisions += len(system_rows)
         manual_rows += merged.manual_count
         archived += merged.newly_archived

@@ -98,9 +98,12 @@ class BoardWriter:
         if board.archive_sheet is not None:
             self.by_title[ARCHIVE_SHEET] = board.archive_sheet
         self.out = Written()
+        self.backup: str | None = None
 
     # --- the whole workbook -------------------------------------------------------------------
-    def write(self, merged: MergedBoard, assessor_name: str, made: dt.date, new: bool) -> Written:
+    def write(self, merged: MergedBoard, assessor_name: str, made: dt.date, new: bool, backup: str | None = None) -> Written:
+        """``backup``: where the previous board is kept, for what could not be carried over."""
+        self.backup = backup
         lost = self._main(merged)
         for row in merged.archive:
             src = row.get(SRC)
@@ -142,6 +145,11 @@ class BoardWriter:
         grid.set_dimension(max(cols.values()))
         lost: dict[int, list[str]] = {}
         for item in found:
+            if item.kind == "sammanfogning":
+                self.out.warnings.append(
+                    f"De sammanfogade cellerna {item.text} på bladet {MAIN_SHEET} kunde inte behållas, eftersom raderna "
+                    f"sorterades isär; de finns i säkerhetskopian {self.backup or '(ingen: tavlan var ny)'}.")
+                continue
             lost.setdefault(item.row, []).append(_lost_text(item))
             self.out.warnings.append(f"En {item.kind} på rad {item.row} på bladet {MAIN_SHEET} följde med raden till "
                                      f"fliken {ARCHIVE_SHEET} som text i Anteckningar.")

@@ -80,7 +80,7 @@ class Lost:
     """Something anchored to a row that left the sheet (its row went to another sheet)."""
 
     row: int
-    kind: str  # "kommentar" | "länk"
+    kind: str  # "kommentar" | "länk" | "sammanfogning"
     text: str
 
 
@@ -236,7 +236,8 @@ class Grid:
             moved = move_sqref(merge.get("ref"), where, whole_rows=False)
             if moved and " " not in moved:
                 merge.set("ref", moved)
-            else:
+            else:  # its rows went apart (sorted, or one left the sheet): it cannot stay merged
+                lost.append(Lost(split_ref(merge.get("ref").split(":")[0])[0], "sammanfogning", merge.get("ref")))
                 merge.getparent().remove(merge)
         _count(self.root.find("m:mergeCells", NS))
         for kind in ("m:dataValidations/m:dataValidation", "m:conditionalFormatting"):
