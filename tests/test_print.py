@@ -121,8 +121,10 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     staging.mkdir()
     for name, path in chosen.items():
         shutil.copy(path, staging / f"{name}.docx")
-    made = pdf.convert(sorted(staging.glob("*.docx")))  # the PDFs beside the documents
-    assert len(made) == len(chosen) and all(p.exists() for p in made)
+    # a workbook goes through Calc's export filter: bilaga 4's charts
+    shutil.copy(one("bilaga-4", "oppenvard-bilaga-4_*_diagram.xlsx"), staging / "oppenvard-bilaga-4-diagram.xlsx")
+    made = pdf.convert(sorted(staging.glob("*.docx")) + [staging / "oppenvard-bilaga-4-diagram.xlsx"])
+    assert len(made) == len(chosen) + 1 and all(p.exists() for p in made)  # the PDFs beside the documents
     return {p.stem: p for p in made}
 
 
@@ -205,3 +207,12 @@ def test_pdf_a_2b_tagged_swedish_with_the_documents_title(printed: dict[str, Pat
     page = pytest.importorskip("page", reason="the PDF/A validator page-validation is not installed")
     report = page.validate_pdf(printed[name], profile="2b")
     assert report.is_compliant, [(f.rule_id, f.message) for f in report.failures]
+
+
+def test_a_workbook_is_pdf_a_2b_in_swedish_too(printed: dict[str, Path]) -> None:
+    """openpyxl's workbooks name no language; the export profile makes LibreOffice write sv-SE."""
+    data = printed["oppenvard-bilaga-4-diagram"].read_bytes()
+    assert re.search(rb"<pdfaid:part>2</pdfaid:part>", data) and re.search(rb"/Lang\s*\(sv-SE\)", data)
+    assert b"/StructTreeRoot" in data
+    page = pytest.importorskip("page", reason="the PDF/A validator page-validation is not installed")
+    assert page.validate_pdf(printed["oppenvard-bilaga-4-diagram"], profile="2b").is_compliant
