@@ -189,10 +189,12 @@ def test_a_syntax_error_in_a_footnote_names_the_footnote(tmp_path: Path) -> None
     assert 'fotnot 1, stycket "Not {% if x %} utan slut"' in str(info.value)
 
 
-def test_a_picture_repeated_by_a_loop_gets_its_own_ids(tmp_path: Path) -> None:
+def test_a_picture_and_a_checkbox_repeated_by_a_loop_get_their_own_ids(tmp_path: Path) -> None:
     document = docx.Document()
     document.add_paragraph("{%p for item in items %}")
-    document.add_paragraph("Punkt {{ item }}").add_run().add_picture(io.BytesIO(png()))
+    item = document.add_paragraph("Punkt {{ item }}")
+    item.add_run().add_picture(io.BytesIO(png()))
+    item._p.extend(fragment('<w:sdt><w:sdtPr><w:id w:val="77"/></w:sdtPr><w:sdtContent>' + run("☐") + "</w:sdtContent></w:sdt>"))
     document.add_paragraph("{%p endfor %}")
     document.sections[0].header.paragraphs[0].add_run().add_picture(io.BytesIO(png()))
     document.save(tmp_path / "t.docx")

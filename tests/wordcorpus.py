@@ -12,6 +12,7 @@ marks and bookmarks, ``&quot;``, smart quotes, tracked changes).
 from __future__ import annotations
 
 import io
+import re
 import struct
 import subprocess
 import uuid
@@ -165,7 +166,17 @@ def build(path: Path, *, quotes: str = "plain", tracked: bool = False, split_run
     document.save(path)
     if quotes == "entity":  # lxml writes a quote in text as it is; LibreOffice writes &quot;
         rewrite(path, "word/document.xml", lambda xml: xml.replace('"Hemtjänst Norra"', "&quot;Hemtjänst Norra&quot;"))
+    rewrite(path, "word/document.xml", with_paragraph_ids)
     return path
+
+
+def with_paragraph_ids(xml: str) -> str:
+    """Word's paragraph ids (w14:paraId, unique in a document) on every body paragraph, as Word
+    writes them."""
+    if 'xmlns:w14="' not in xml[:3000]:
+        xml = xml.replace("<w:document ", '<w:document xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml" ', 1)
+    counter = iter(range(0x10000000, 0x20000000))
+    return re.sub(r"<w:p(?=[ >])", lambda m: f'<w:p w14:paraId="{next(counter):08X}" w14:textId="77777777"', xml)
 
 
 def rewrite(path: Path, part: str, change) -> None:

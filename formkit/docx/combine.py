@@ -27,7 +27,7 @@ from lxml import etree
 from formkit.docx.package import Member, member
 from formkit.docx.render import Rendered
 from formkit.docx.renumber import (
-    COMMENT_PARTS, NOTE_KINDS, Counter, Notes, drop_comments, drop_paragraph_ids, max_id, rename_bookmarks, renumber_bookmark_ids,
+    COMMENT_PARTS, NOTE_KINDS, Counter, Notes, drop_comments, max_id, rename_bookmarks, renumber_bookmark_ids,
 )
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -116,7 +116,6 @@ def combine(documents: list[Rendered]) -> bytes:
         own = children + [copy_root for _, copy_root in copies]
         if index:
             rename_bookmarks(own, f"_{index + 1}", taken_names)
-            drop_paragraph_ids(own)
         drop_comments(children)
         for part in notes:
             part.add(children, doc.parts.get(part.part) if part.part in template.compiled else None, index == 0, counter)

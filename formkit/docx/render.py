@@ -87,9 +87,12 @@ NOTE_START = re.compile(r"<w:(?:footnote|endnote)\b(?![^>]*w:type=)")
 STRICT_NAMESPACE = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 HEADER_REFERENCE = re.compile(r"<w:(header|footer)Reference\b([^>]*)/>")
 LOOP = re.compile(r"\{%-?\s*for\s")
-DRAWING_ID = re.compile(r'<wp:docPr\b[^>]*\bid="(\d+)"')
+# ids Word needs unique in a document: drawings (wp:docPr) and content controls (w:sdt)
+UNIQUE_ID = re.compile(r'<wp:docPr\b[^>]*\bid="(\d+)"|<w:sdtPr>(?:(?!</w:sdtPr>).)*?<w:id w:val="(-?\d+)"', re.DOTALL)
 RELATIONSHIP_ID = re.compile(r'\br:(?:id|embed|link|pict)="([^"]+)"')
 DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+SDT_ID, SDT_PR, W_VAL = W_NS + "id", W_NS + "sdtPr", W_NS + "val"
 PLACES = {"default": "", "first": " på första sidan", "even": " på jämna sidor"}
 
 
@@ -101,7 +104,7 @@ class Source:
     label: str  # the part in Swedish, e.g. "sidfoten på första sidan"
     text: str
     fix_tables: bool  # a {%tc %} column loop: the table grid is fixed after rendering
-    repeats_drawings: bool = False  # a picture and a loop: drawing ids are made unique after rendering
+    repeats_ids: bool = False  # a picture or content control and a loop: their ids are made unique after rendering
 
     def where(self, lineno: int | None) -> str:
         """The part and paragraph at Jinja line ``lineno``, in Swedish, for messages."""
@@ -182,7 +185,7 @@ def template_sources(package: Package) -> tuple[list[Source], list[Problem]]:
             lined = tags.paragraph_lines(joined)
         source = Source(name, part_label(name, labels), tags.to_source(lined),
                         fix_tables=not name.startswith("docProps/") and tags.has_column_loop(raw),
-                        repeats_drawings="docPr" in raw and bool(LOOP.search(lined)))
+                        repeats_ids=("docPr" in raw or "sdtPr" in raw) and bool(LOOP.search(lined)))
         for lineno, message in tags.broken_tags(lined):
             problems.append(Problem(source.where(lineno), message))
         sources.append(source)
@@ -258,10 +261,10 @@ class CompiledTemplate:
         self.package = read_package(self.path)
         sources, problems = template_sources(self.package)
         self.sources = {s.part: s for s in sources}
-        # a picture repeated by a loop gets ids above every id in the template
-        self.max_drawing_id = max((int(i) for m in self.package.members if m.name.startswith("word/") and m.name.endswith(".xml")
-                                   for i in DRAWING_ID.findall(m.data.decode("utf-8", "replace"))), default=0) \
-            if any(s.repeats_drawings for s in sources) else 0
+        # a picture or content control repeated by a loop gets ids above every id in the template
+        self.max_id = max((int(a or b) for m in self.package.members if m.name.startswith("word/") and m.name.endswith(".xml")
+                           for a, b in UNIQUE_ID.findall(m.data.decode("utf-8", "replace"))), default=0) \
+            if any(s.repeats_ids for s in sources) else 0
         self.compiled: dict[str, jinja2.Template] = {}
         broken = {p.path for p in problems}
         for source in sources:
@@ -279,13 +282,13 @@ class CompiledTemplate:
         budget = Budget()
         token = CURRENT.set(budget)
         output = 0
-        drawing_ids = itertools.count(self.max_drawing_id + 1)
+        fresh_ids = itertools.count(max(self.max_id, 0) + 1)
         try:
             for name, template in self.compiled.items():
                 source = self.sources[name]
                 xml = self._render_part(template, context, record, source, MAX_OUTPUT - output)
                 output += len(xml)
-                parts[name] = self._finish(xml, source, record, drawing_ids)
+                parts[name] = self._finish(xml, source, record, fresh_ids)
         finally:
             CURRENT.reset(token)
         return Rendered(self, parts)
@@ -330,9 +333,10 @@ class CompiledTemplate:
         return TemplateError(self.name, [Problem(where, f"mallens kod gick inte att räkna ut för den här posten ({what}); "
                                                  "rätta koden i mallen eller värdet i datan")])
 
-    def _finish(self, xml: str, source: Source, record: str, drawing_ids: Iterator[int]) -> bytes:
+    def _finish(self, xml: str, source: Source, record: str, fresh_ids: Iterator[int]) -> bytes:
         """The rendered part as bytes, checked to be well-formed XML (its table grids fixed
-        after a column loop, the ids of pictures a loop repeated made unique)."""
+        after a column loop, the ids of pictures and content controls a loop repeated made
+        unique)."""
         data = xml.replace("\n<w:p", "<w:p").encode("utf-8")
         try:
             root = etree.fromstring(data)
@@ -344,10 +348,13 @@ class CompiledTemplate:
             ) from None
         if source.fix_tables:
             root = DocxTemplate.fix_tables(None, data)  # type: ignore[arg-type]  # uses no state
-        if source.repeats_drawings:
-            for drawing in root.iter(DOCPR):
-                drawing.set("id", str(next(drawing_ids)))
-        if source.fix_tables or source.repeats_drawings:
+        if source.repeats_ids:
+            for element in root.iter(DOCPR, SDT_ID):
+                if element.tag == DOCPR:
+                    element.set("id", str(next(fresh_ids)))
+                elif element.getparent().tag == SDT_PR:
+                    element.set(W_VAL, str(next(fresh_ids)))
+        if source.fix_tables or source.repeats_ids:
             return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         return data
 

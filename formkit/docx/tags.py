@@ -13,7 +13,9 @@ quotes, non-breaking spaces, or XML entities (LibreOffice writes ``&quot;`` and 
 * docxtpl's documented forms work: ``{%p %}``, ``{%tr %}``, ``{%tc %}``, ``{%r %}`` and the
   ``{_{ … }_}`` / ``{_% … %_}`` escapes, which print the braces as text; ``{{r x }}`` (for
   docxtpl's RichText objects, which formkit's plain values are not) prints like ``{{ x }}``;
-* inside a tag, entities, smart quotes and non-breaking spaces become what Jinja reads.
+* inside a tag, entities, smart quotes and non-breaking spaces become what Jinja reads;
+* Word's paragraph ids (``w14:paraId``/``w14:textId``, optional, unique in a document) are
+  dropped: a loop or a second letter would repeat them.
 
 ``broken_tags`` finds what Word broke so that it would not render (a tag not closed, ``{ {``),
 so that both ``check`` and every command refuse it instead of printing raw braces.
@@ -35,6 +37,7 @@ TAG_IN_XML = re.compile(r"\{(?:<[^>]*>)*[{%#](?:(?!</w:p>).)*?[}%#](?:<[^>]*>)*\
 MARKER = re.compile(r"<w:(bookmarkStart|bookmarkEnd|commentRangeStart|commentRangeEnd|permStart|permEnd)\b[^>]*/>")
 OPENING_MARKERS = {"bookmarkStart", "commentRangeStart", "permStart"}
 TAG = re.compile(r"\{[{%#].*?[}%#]\}")
+PARAGRAPH_IDS = re.compile(r' w14:(?:paraId|textId)="[^"]*"')
 IN_TAG = {
     "&quot;": '"', "&#34;": '"', "&apos;": "'", "&#39;": "'", "&#8216;": "'", "&#8217;": "'",
     "“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "″": '"',
@@ -95,7 +98,7 @@ def clean_tag(match: re.Match[str]) -> str:
 def join_tags(xml: str) -> str:
     """The part's XML with every tag in one piece of text and written as Jinja reads it (before
     escapes are turned into expressions: ``broken_tags`` reads this form)."""
-    xml = RICH_TEXT.sub(r"\1", move_markers_out_of_tags(accept_tracked_changes(xml)))
+    xml = RICH_TEXT.sub(r"\1", move_markers_out_of_tags(accept_tracked_changes(PARAGRAPH_IDS.sub("", xml))))
     patched = DocxTemplate.patch_xml(None, xml)  # type: ignore[arg-type]  # uses no state
     return TAG.sub(clean_tag, patched)
 
