@@ -304,6 +304,7 @@ class CompiledTemplate:
                 chunks.append(chunk)
             return "".join(chunks)
         except LimitExceeded as exc:
+            where = f"post {record}, {source.where(_template_line(exc))}"
             raise TemplateError(self.name, [Problem(where, f"{exc}; en mall får inte göra så mycket arbete, förenkla slingorna och uttrycken")]) from None
         except RecursionError:
             raise TemplateError(self.name, [Problem(where, "mallen anropar sig själv utan slut (ett makro som anropar sig självt); ta bort den koden")]) from None
@@ -327,8 +328,7 @@ class CompiledTemplate:
     def _code_failed(self, source: Source, record: str, exc: Exception) -> TemplateError:
         """Name the template, the part and paragraph (from the template's line in the traceback)
         and the record, for an error raised by the template's code, e.g. ``{{ a / b }}`` with b 0."""
-        lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<template>"]
-        where = f"post {record}, {source.where(lines[-1] if lines else None)}"
+        where = f"post {record}, {source.where(_template_line(exc))}"
         what = TEMPLATE_CODE_MESSAGES.get(type(exc), f"{type(exc).__name__}: {exc}")
         return TemplateError(self.name, [Problem(where, f"mallens kod gick inte att räkna ut för den här posten ({what}); "
                                                  "rätta koden i mallen eller värdet i datan")])
@@ -357,6 +357,12 @@ class CompiledTemplate:
         if source.fix_tables or source.repeats_ids:
             return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         return data
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template's line (a paragraph) where ``exc`` was raised, from the traceback."""
+    lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<template>"]
+    return lines[-1] if lines else None
 
 
 def _undefined_message(exc: jinja2.UndefinedError) -> str:
