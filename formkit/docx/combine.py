@@ -36,6 +36,7 @@ WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 HEADER_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.{}+xml"
+OWN_IDS = (b"docPr", b"sdtPr", b"bookmarkStart", b"w:anchor=", b"REF ")
 PROPERTY_WITH_FIELD = re.compile(r">[^<]*\{[{%][^<]*<")
 
 
@@ -63,6 +64,11 @@ def combine(documents: list[Rendered]) -> bytes:
     notes = [Notes(name, package.by_name[name].data) for name in NOTE_KINDS if name in package.by_name]
     # drawing and content-control ids continue after those of the parts every letter shares
     counter = Counter(max_id(_shared_parts(package, rels, templated_rels)))
+    # what the template holds, looked up once: each letter is walked only for what is there
+    templated = b"".join(package.by_name[name].data for name in template.compiled if name.startswith("word/"))
+    has_comments = b"commentRangeStart" in templated or b"commentReference" in templated
+    has_bookmarks = b"bookmarkStart" in templated
+    has_ids = b"docPr" in templated or b"sdtPr" in templated
     footnotes = any(n.part == "word/footnotes.xml" for n in notes)
     taken_names = {e.get(w("name")) for e in root.iter(w("bookmarkStart"))}
 
@@ -85,17 +91,17 @@ def combine(documents: list[Rendered]) -> bytes:
         # per-document copies of headers and footers that hold fields (the first document
         # keeps the template's own parts)
         rel_map: dict[str, str] = {}
-        copies: list[tuple[str, etree._Element]] = []
+        copies: list[tuple[str, bytes | etree._Element]] = []  # parsed only when they hold ids to renumber
         for rel_id, target in templated_rels.items():
             part_name = f"word/{target}"
             if index == 0:
-                copies.append((part_name, etree.fromstring(doc.parts[part_name])))
+                copies.append((part_name, _parsed_if_ids(doc.parts[part_name])))
                 continue
             new_target = re.sub(r"\.xml$", f"-fk{index + 1}.xml", target)
             new_id = f"rIdFk{next_rel}"
             next_rel += 1
             rel_map[rel_id] = new_id
-            copies.append((f"word/{new_target}", etree.fromstring(doc.parts[part_name])))
+            copies.append((f"word/{new_target}", _parsed_if_ids(doc.parts[part_name])))
             rel_source = f"word/_rels/{target}.rels"
             if rel_source in package.by_name:
                 added.append(member(f"word/_rels/{new_target}.rels", package.by_name[rel_source].data, level=1))
@@ -113,17 +119,19 @@ def combine(documents: list[Rendered]) -> bytes:
                     ref.set(f"{{{R}}}id", rel_map[rid])
         # this letter's own ids: bookmarks (and the fields that point at them), notes,
         # drawings and content controls, in the body and in its header/footer copies
-        own = children + [copy_root for _, copy_root in copies]
-        if index:
+        own = children + [copy_root for _, copy_root in copies if not isinstance(copy_root, bytes)]
+        if index and has_bookmarks:
             rename_bookmarks(own, f"_{index + 1}", taken_names)
-        drop_comments(children)
+        if has_comments:
+            drop_comments(children)
         for part in notes:
             part.add(children, doc.parts.get(part.part) if part.part in template.compiled else None, index == 0, counter)
-        counter.renumber(own)
+        if has_ids:
+            counter.renumber(own)
         if index == 0:
-            replaced_first = {name: _xml(copy_root) for name, copy_root in copies}
+            replaced_first = {name: _bytes(copy_root) for name, copy_root in copies}
         else:
-            added.extend(member(name, _xml(copy_root), level=1) for name, copy_root in copies)
+            added.extend(member(name, _bytes(copy_root), level=1) for name, copy_root in copies)
         if index < len(documents) - 1:
             _end_section_in_last_paragraph(children, final_sect)
         else:
@@ -169,6 +177,16 @@ def _remove_comment_parts(rels: etree._Element, types: etree._Element) -> set[st
         if override.get("PartName", "").lstrip("/") in removed:
             types.remove(override)
     return removed | {f"word/_rels/{name.removeprefix('word/')}.rels" for name in removed}
+
+
+def _parsed_if_ids(data: bytes) -> bytes | etree._Element:
+    """A header or footer copy, parsed when it holds ids a letter must have its own of
+    (drawings, content controls, bookmarks, cross-references); else its bytes as they are."""
+    return etree.fromstring(data) if any(marker in data for marker in OWN_IDS) else data
+
+
+def _bytes(part: bytes | etree._Element) -> bytes:
+    return part if isinstance(part, bytes) else _xml(part)
 
 
 def _xml(root: etree._Element) -> bytes:

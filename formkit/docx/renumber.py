@@ -150,8 +150,9 @@ def drop_paragraph_ids(elements: Iterable[etree._Element]) -> None:
 
 def drop_comments(elements: Iterable[etree._Element]) -> None:
     """Remove comment anchors (ranges, and the runs holding references) from a letter."""
+    tags = tuple(w(a) for a in COMMENT_ANCHORS)
     for element in elements:
-        for anchor in list(element.iter(*(w(a) for a in COMMENT_ANCHORS))):
+        for anchor in list(element.iter(*tags)):
             parent = anchor.getparent()
             if anchor.tag == w("commentReference") and parent.tag == w("r"):
                 anchor, parent = parent, parent.getparent()
@@ -175,7 +176,8 @@ class Notes:
     def add(self, letter: list[etree._Element], rendered_xml: bytes | None, first: bool, counter: Counter | None) -> None:
         """Carry one letter's notes in (``rendered_xml`` when the part was rendered for it,
         else the template's), renumbered, and point the letter's references at them."""
-        if not any(True for child in letter for _ in child.iter(*(w(r) for r in self.references))):
+        tags = tuple(w(r) for r in self.references)
+        if not any(True for child in letter for _ in child.iter(*tags)):
             return
         notes = (
             [n for n in etree.fromstring(rendered_xml).findall(w(self.element)) if n.get(w("type")) is None]
@@ -192,7 +194,7 @@ class Notes:
         if counter is not None:
             counter.renumber(notes)
         for child in letter:
-            for reference in child.iter(*(w(r) for r in self.references)):
+            for reference in child.iter(*tags):
                 old = reference.get(w("id"))
                 if old in mapping:
                     reference.set(w("id"), mapping[old])
