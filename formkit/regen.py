@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from formkit.case.personnummer import echo  # a sheet name is repeated masked
 from formkit.errors import OutputError
 from formkit.xlsx import DAMAGED
 
@@ -98,7 +99,7 @@ def read_rows(ws: Worksheet, key_header: str, path: Path) -> tuple[list[str], li
         ws.reset_dimensions()  # a saved size can be wrong (other programs): read every row there is
     found = header_row(ws, key_header)
     if found is None:
-        raise OutputError(f"Hittar inte kolumnen '{key_header}' på fliken {ws.title} i {path}. Utan den går raderna "
+        raise OutputError(f"Hittar inte kolumnen '{key_header}' på fliken {echo(ws.title)} i {path}. Utan den går raderna "
                           "inte att känna igen, så filen skrivs inte över. Återställ rubriken eller flytta undan filen.")
     row_number, texts = found
     headers = unique_names(texts)

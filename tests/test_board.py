@@ -399,3 +399,16 @@ def test_a_manual_row_with_a_decision_id_stays_manual_beside_the_system_row(tmp_
         assert system["Anteckningar"] is None and system["Nästa uppföljning"].date() == dt.date(2029, 5, 2)
     assert len(board_rows(path)) == len(DECISIONS) + 1
     assert board_rows(path, "Arkiv") == []
+
+
+def test_a_personal_number_typed_on_the_board_is_not_repeated(tmp_path: Path) -> None:
+    case, path = make(tmp_path)
+    wb = load_workbook(path)
+    ws = wb["Uppföljningstavla"]
+    col = {c.value: c.column for c in ws[1]}
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, col["Beslut-id"]).value == "B-2023-0142")
+    ws.cell(row, col["Klient-id"]).value = "19400101-1230"  # typed over the client id
+    wb.save(path)
+    result = run("board", case, "-o", tmp_path / "ut")
+    assert result.exit_code == 0, result.output
+    assert "gäller klient [personnummer]" in result.output and "1230" not in result.output

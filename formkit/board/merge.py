@@ -39,6 +39,7 @@ from formkit.board.columns import (
     sort_key,
 )
 from formkit.board.layout import ARCHIVE_SHEET, ARCHIVED_HEADER, MAIN_SHEET, SNAPSHOT_SHEET
+from formkit.case.personnummer import echo  # what the assessor typed is repeated masked
 from formkit.errors import BoardFileError, OutputError, PackageError
 from formkit.regen import DAMAGED, HEADER_SEARCH_ROWS, backup_name, lock_files, refuse_if_open
 from formkit.xlsxpkg.grid import Formula, Grid, split_ref
@@ -112,7 +113,7 @@ def read_sheet(grid: Grid, title: str, path: Path, layout: dict[str, int] | None
     found = _find_header(grid)
     if found is None:
         raise OutputError(
-            f"Hittar inte kolumnen '{ID_HEADER}' på fliken {title} i {path}. Utan den går det inte att "
+            f"Hittar inte kolumnen '{ID_HEADER}' på fliken {echo(title)} i {path}. Utan den går det inte att "
             "känna igen raderna, så tavlan skrivs inte över. Återställ rubriken eller flytta undan filen."
         )
     header_row, texts = found
@@ -170,8 +171,8 @@ def _names(texts: dict[int, str], width: int, layout: dict[str, int]) -> tuple[d
             n += 1
             name = f"{base} ({n})"
         if name != names[col] and names[col]:
-            renamed.append(f"Rubriken '{names[col]}' i kolumn {get_column_letter(col)} fanns redan (stora och små "
-                           f"bokstäver räknas lika i en Excel-tabell); den heter nu '{name}'.")
+            renamed.append(f"Rubriken '{echo(names[col])}' i kolumn {get_column_letter(col)} fanns redan (stora och små "
+                           f"bokstäver räknas lika i en Excel-tabell); den heter nu '{echo(name)}'.")
         taken.add(name.casefold())
         names[col] = name
     return names, renamed
@@ -337,7 +338,7 @@ def merge(system_rows: list[dict[str, Any]], ended: set[str], old: OldBoard | No
             manual.append({**row, SOURCE_HEADER: MANUAL, OLD: row})
         elif new is not None and not _client_matches(row, new):
             warnings.append(
-                f"Raden med Beslut-id {decision_id} ({_where(row)}) gäller klient {_text(row.get(CLIENT_ID_HEADER)) or '?'}, "
+                f"Raden med Beslut-id {echo(decision_id)} ({_where(row)}) gäller klient {echo(_text(row.get(CLIENT_ID_HEADER)) or '?')}, "
                 f"men beslutet gäller klient {new[CLIENT_ID_HEADER]}. Raden behålls som Manuell med dina anteckningar; "
                 "rätta Beslut-id på raden (beslutet har fått en egen rad).")
             manual.append({**row, SOURCE_HEADER: MANUAL, OLD: row})

@@ -170,7 +170,8 @@ class _Builder:
             self._place(None, loc, line, plain=True)
         elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             if len(self.stack) >= MAX_DEPTH:
-                self.problems.append(Problem(format_path(loc), f"filen har fler än {MAX_DEPTH} nivåer inuti varandra (en ärendefil har "
+                where = format_path(loc[:4]) + ("…" if len(loc) > 4 else "")  # [0][0][0]… says enough
+                self.problems.append(Problem(where, f"filen har fler än {MAX_DEPTH} nivåer inuti varandra (en ärendefil har "
                                              "ett tiotal); kontrollera hakparenteser [ ] och klamrar { } och indrag", line))
                 return False
             if not (self.stack and self._expects_key()):
