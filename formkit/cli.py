@@ -27,7 +27,9 @@ from formkit.board.boards import BoardOptions
 from formkit.case import personnummer
 from formkit.board import notexecuted
 from formkit.board.notexecuted import NotExecutedOptions, Quarter
+from formkit.case import convert as case_convert
 from formkit.case.model import json_schema
+from formkit.case.workbook_write import workbook_reference
 from formkit.errors import FormkitError
 from formkit.case.model import load_case
 from formkit.letters import batch as letter_batch
@@ -160,12 +162,13 @@ def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) 
 @click.group(cls=FormkitCLI, context_settings=CONTEXT)
 @click.version_option(__version__, "--version", prog_name="formkit", message="%(prog)s %(version)s")
 def main() -> None:
-    """formkit fyller Word- och Excelmallar från en ärendefil (YAML).
+    """formkit fyller Word- och Excelmallar från en ärendefil (YAML eller Excel).
 
     \b
     Kom igång:
       formkit init demo                      exempeldata och mallar i mappen demo
       formkit check demo/arenden.yaml        kontrollera data och mallar
+      formkit check demo/arenden.xlsx        samma uppgifter i Excel
       formkit letters demo/arenden.yaml -n 1 brukarbrev 1 till hemtjänstens klienter
     """
 
@@ -216,15 +219,37 @@ def fields(family: str | None) -> None:
 
 
 @main.command()
+@click.option("--workbook", "workbook", is_flag=True,
+              help="Beskriv i stället Excel-arbetsbokens blad och kolumner (arenden.xlsx).")
 @verbosity_options
-def schema() -> None:
-    """Skriv ärendefilens JSON Schema, för en editor som kan komplettera och kontrollera YAML.
+def schema(workbook: bool) -> None:
+    """Skriv ärendefilens JSON Schema, för en editor som kan komplettera och kontrollera YAML,
+    eller (--workbook) arbetsbokens blad och kolumner med förklaring.
 
     \b
     Exempel:
       formkit schema > formkit.schema.json
+      formkit schema --workbook
     """
-    click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+    click.echo(workbook_reference() if workbook else json.dumps(json_schema(), ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.argument("source", metavar="IN", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("target", metavar="OUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Skriv över OUT om den finns.")
+@verbosity_options
+def convert(source: Path, target: Path, force: bool) -> None:
+    """Gör om ärendefilen mellan YAML och Excel-arbetsbok (åt båda hållen, efter filändelsen).
+
+    Filen kontrolleras först; har den fel listas de i stället.
+
+    \b
+    Exempel:
+      formkit convert arenden.yaml arenden.xlsx
+      formkit convert arenden.xlsx arenden.yaml --force
+    """
+    write_and_report(case_convert.plan(source, target, overwrite=force), target.parent)
 
 
 # Output families add their commands below.

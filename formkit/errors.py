@@ -136,6 +136,12 @@ class LimitExceeded(Exception):
     reason."""
 
 
+class WorkbookReadError(Exception):
+    """Raised by ``case.xlsxgrid`` when an .xlsx cannot be read as a workbook (not a zip, a zip
+    bomb, damaged XML, too many rows); ``str()`` is the Swedish reason. The case reader words
+    it as a CaseFileError."""
+
+
 class PackageTooLarge(Exception):
     """Raised when a .docx's zip directory promises more than a template can hold (a zip bomb,
     too many members); ``str()`` says what, in Swedish. Read as a TemplateError."""

@@ -1,4 +1,5 @@
-"""``formkit init``: a realistic, fictitious case file and a copy of the templates.
+"""``formkit init``: a realistic, fictitious case file (YAML and the same as a workbook) and a copy
+of the templates.
 
 The example is generated, not shipped, so that its dates are always relative to the day it is
 made: a new user's assessor board then shows every colour (passed, due within two months, not
@@ -20,12 +21,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from formkit import templates as template_files
-from formkit.case.model import add_years
+from formkit.case import convert, yamlsource
+from formkit.case.model import add_years, validate_case
+from formkit.case.workbook_write import workbook_bytes
 from formkit.errors import OutputError
 from formkit.output import Output
 from formkit.xlsx import put
 
 CASE_FILE_NAME = "arenden.yaml"
+WORKBOOK_FILE_NAME = "arenden.xlsx"  # the same case, for those who keep their lists in Excel
 TEMPLATE_FOLDER = "mallar"
 NOTES_FILE_NAME = "anteckningar.yaml"  # for `formkit meetings --kind term --minutes`
 CLIENT_LIST_NAME = "klientlista.xlsx"  # for `formkit letters --clients`
@@ -374,39 +378,8 @@ def _open_care(clients: list[dict[str, Any]], today: dt.date, rng: random.Random
     return out
 
 
-HEADER = """\
-# formkit ärendefil: alla uppgifter som breven, blanketterna och tavlorna hämtar sina fält från.
-#
-# Det här är ett PÅHITTAT exempel. Personerna finns inte och personnumren är påhittade.
-# Byt ut uppgifterna mot era egna; kontrollera filen med:  formkit check {name}
-# Fälten förklaras i README (avsnittet "The case file"); `formkit schema` ger ett JSON Schema
-# som en editor (t.ex. VS Code med YAML-tillägget) kan använda för att föreslå och kontrollera fält.
-#
-# Datum skrivs ÅÅÅÅ-MM-DD. Postnummer, personnummer och telefonnummer är text.
-# En klient med protected_identity: true får aldrig sin adress utskriven.
-"""
-
-SECTION_NOTES = {
-    "organisation": "Kommunen och förvaltningen: står i brevhuvudet.",
-    "units": "Enheter. kind: home_care | short_stay | housing_support | open_care | assessment. meeting_day/meeting_time: enhetens möte (årshjulet, rullande schema).",
-    "staff": "Medarbetare. role: unit_manager | assessor | support_person | coordinator | staff. team: biståndshandläggarens team (formkit kvalitet).",
-    "clients": "Klienter (brukare). representatives: god man (trustee), förvaltare (administrator), vårdnadshavare (guardian), närstående (relative).",
-    "decisions": "Biståndsbeslut för biståndshandläggarnas uppföljningstavlor. Den senaste uppföljningen visas på tavlan.",
-    "survey": "Brukarundersökningen: resultat per enhet och fråga (procent), åtgärder (brev 4) och goda exempel (brev 3).",
-    "meetings": "Möten: term_meeting (terminssamtal), monthly_review (månadsuppföljning), homecoming (hemgångssamtal).",
-    "open_care": "Öppenvårdens insatser (bilaga 1, 2 och 4). status: ongoing | completed | interrupted",
-    "open_care_recipients": "Mottagare av bilaga 3: staff (medarbetare), orderer (beställare), partner (samarbetspartner).",
-}
-
-
 def case_yaml(today: dt.date) -> str:
-    data = build_case(today)
-    parts = [HEADER.format(name=CASE_FILE_NAME)]
-    for key, value in data.items():
-        if key in SECTION_NOTES:
-            parts.append(f"\n# {SECTION_NOTES[key]}\n")
-        parts.append(yaml.safe_dump({key: value}, allow_unicode=True, sort_keys=False, width=120, default_flow_style=False))
-    return "".join(parts)
+    return convert.case_yaml(build_case(today), convert.HEADER.format(name=CASE_FILE_NAME))
 
 
 def notes_yaml(data: dict[str, Any], today: dt.date) -> str:
@@ -474,11 +447,14 @@ def client_list_bytes(data: dict[str, Any]) -> bytes:
 
 
 def plan(folder: Path, today: dt.date) -> Output:
-    """The example case, a notes file, a client list and the templates for ``folder``; refuse
-    to overwrite anything."""
+    """The example case (YAML, and the same case as a workbook), a notes file, a client list and
+    the templates for ``folder``; refuse to overwrite anything."""
     data = build_case(today)
     output = Output("exempel och mallar")
-    output.add(CASE_FILE_NAME, case_yaml(today).encode("utf-8"))
+    text = case_yaml(today)
+    output.add(CASE_FILE_NAME, text.encode("utf-8"))
+    case = validate_case(*yamlsource.loads(text, CASE_FILE_NAME), CASE_FILE_NAME)
+    output.add(WORKBOOK_FILE_NAME, workbook_bytes(case))
     output.add(NOTES_FILE_NAME, notes_yaml(data, today).encode("utf-8"))
     output.add(CLIENT_LIST_NAME, client_list_bytes(data))
     for family, path in template_files.all_templates(None):

@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from formkit.case import personnummer, yamlsource
+from formkit.case import personnummer, workbook, yamlsource
 from formkit.periods import DAY_RANGE_TEXT, FIRST_DAY, LAST_DAY
 from formkit.errors import CaseFileError, FieldRuleError, Problem
 from formkit.xmlsafe import CONTROL_CHARS, control_char_problem  # noqa: F401
@@ -476,14 +476,38 @@ SWEDISH_LIST_NAMES = {
 
 
 def load_case(path: Path | str) -> Case:
-    """Read, validate and cross-check the case file at ``path``."""
+    """Read, validate and cross-check the case file at ``path``: YAML, or a workbook (.xlsx)."""
     path = Path(path)
     log.info("läser ärendefilen %s", path)
+    refusal = workbook.other_spreadsheet_problem(path)
+    if refusal:
+        raise CaseFileError(str(path), [Problem("", refusal)])
+    if workbook.is_workbook(path):
+        return _load_workbook(path)
     data, lines = yamlsource.load(path)
-    case = validate_case(data, lines, str(path))
+    return _logged(validate_case(data, lines, str(path)))
+
+
+def _logged(case: Case) -> Case:
     log.info("ärendefilen är rätt: %d enheter, %d medarbetare, %d klienter, %d beslut, %d möten, %d insatser",
              len(case.units), len(case.staff), len(case.clients), len(case.decisions), len(case.meetings), len(case.open_care))
     return case
+
+
+def _load_workbook(path: Path) -> Case:
+    """The same validation as for YAML; each problem is then told by sheet, row and column."""
+    data, places = workbook.read_workbook(path)
+    data.setdefault("formkit", str(FORMAT_VERSION))  # a workbook without its "Om filen" sheet
+    case: Case | None = None
+    problems: list[Problem] = []
+    try:
+        case = validate_case(data, {}, str(path))
+    except CaseFileError as exc:
+        problems = exc.problems
+    problems = places.relocate(problems)
+    if problems or case is None:
+        raise CaseFileError(str(path), problems)
+    return _logged(case)
 
 
 def validate_case(data: Any, lines: yamlsource.Lines, source: str) -> Case:

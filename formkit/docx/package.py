@@ -16,16 +16,14 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from formkit import zipguard
 from formkit.errors import PackageTooLarge
 
 DOS_DATE = (1980 - 1980) << 9 | 1 << 5 | 1  # 1980-01-01: reproducible output
 DOS_TIME = 0
 # A template is read whole into memory: a zip bomb (a few MB that unpack to gigabytes) or a
-# zip of a million members must be refused from its directory, before anything is unpacked.
-# The sizes a member declares bound what zipfile will unpack (it stops at the declared size).
-MAX_MEMBERS = 5_000
-MAX_TOTAL = 300_000_000  # bytes unpacked, all members together
-MAX_RATIO = 200  # unpacked / packed for one member; real .docx parts stay well under 100
+# zip of a million members must be refused from its directory, before anything is unpacked
+# (``check_sizes``, with zipguard's limits).
 
 
 @dataclass(frozen=True)
@@ -75,15 +73,11 @@ class Package:
 
 def check_sizes(infos: list[zipfile.ZipInfo]) -> None:
     """Refuse a zip whose directory declares too many members, too many bytes, or a member
-    packed too tightly to be a document part."""
-    if len(infos) > MAX_MEMBERS:
-        raise PackageTooLarge(f"filen har {len(infos)} delar (högst {MAX_MEMBERS} går)")
-    total = sum(info.file_size for info in infos)
-    if total > MAX_TOTAL:
-        raise PackageTooLarge(f"filen packas upp till {total // 1_000_000} MB (högst {MAX_TOTAL // 1_000_000} MB går)")
-    for info in infos:
-        if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise PackageTooLarge(f"en del av filen packas upp till {info.file_size // max(info.compress_size, 1)} gånger sin storlek, vilket ingen Word-fil gör")
+    packed too tightly to be a document part (the limits are ``zipguard``'s, shared with the
+    case workbook)."""
+    problem = zipguard.package_problem(infos, "Word-fil")
+    if problem:
+        raise PackageTooLarge(problem)
 
 
 def write_zip(entries: list[Member]) -> bytes:
