@@ -65,7 +65,8 @@ def cases(draw: Any) -> dict[str, Any]:
             "birth_year": draw(maybe(st.integers(1900, 2020))), "gender": draw(st.sampled_from(["female", "male", "other", "unknown"])),
             "address": draw(maybe(address())), "protected_identity": draw(st.booleans()),
             "support_person": draw(maybe(st.just(staff_ids[1]))), "phone": draw(maybe(PHONES)), "email": draw(maybe(TEXT)),
-            "consent": draw(maybe(st.builds(lambda s, y: {"signed": s, "valid_years": y}, DATES, st.integers(1, 10)))),
+            "consent": draw(maybe(st.builds(lambda s, y, g: {"signed": s, "valid_years": y, "given_by": g}, DATES, st.integers(1, 10),
+                                            st.sampled_from(["client", "guardian", "representative"])))),
             "care_plan": draw(maybe(st.builds(lambda u, f, r, a, g: drop_none({"updated": u, "follow_up": f, "risk_assessment": r, "action_plan": a, "goals": g}),
                                               DATES, maybe(DATES), maybe(DATES), st.booleans(), st.lists(TEXT, max_size=2)))),
             "representatives": draw(st.lists(st.builds(
@@ -83,6 +84,7 @@ def cases(draw: Any) -> dict[str, Any]:
     decisions = [drop_none({
         "id": d, "client": draw(st.sampled_from(client_ids)), "assessor": staff_ids[0], "services": draw(st.lists(TEXT, min_size=1, max_size=3)),
         "law": draw(st.sampled_from(["SoL", "LSS"])), "decided": draw(DATES), "valid_until": draw(maybe(DATES)), "executed": draw(st.booleans()),
+        "not_executed_reason": draw(maybe(TEXT)),
         "follow_ups": draw(st.lists(st.builds(lambda day, method, outcome, reason, ans: drop_none(
             {"date": day, "method": method, "outcome": outcome, "reason": reason, "answers": ans}),
             DATES, st.sampled_from(["phone", "home_visit", "digital", "office"]),
@@ -119,7 +121,8 @@ def cases(draw: Any) -> dict[str, Any]:
                               "phone": draw(maybe(PHONES)), "email": draw(maybe(TEXT)), "website": draw(maybe(TEXT))})
     return drop_none({"formkit": 1, "organisation": organisation, "units": units, "staff": staff, "clients": clients,
                       "decisions": decisions, "survey": survey, "meetings": meetings, "open_care": open_care,
-                      "open_care_recipients": recipients})
+                      "open_care_recipients": recipients,
+                      "follow_up_years": draw(maybe(st.builds(lambda sol, lss: {"SoL": sol, "LSS": lss}, st.integers(1, 10), st.integers(1, 10))))})
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
