@@ -77,14 +77,15 @@ class OldBoard:
     archive: list[dict[str, Any]] = field(default_factory=list)
     snapshot_part: str | None = None
     layout: dict[str, int] = field(default_factory=dict)  # system heading -> column, as last written
-    _generated: dict[str, dict[str, Any]] | None = None
+    _generated: dict[str, Any] | None = None
 
     def generated(self, decision_id: str) -> dict[str, Any] | None:
         """The system values last generated for a decision; the hidden sheet is read only when
         a row differs from the new data (most runs never need it)."""
         if self._generated is None:
             self._generated = read_snapshot(self.package, self.snapshot_part)
-        return self._generated.get(decision_id)
+        reader = self._generated.get(decision_id)
+        return reader() if reader is not None else None
 
 
 @dataclass
@@ -241,26 +242,37 @@ def _read_layout(package: Package, part: str | None) -> dict[str, int]:
     return {str(headers[c]): n for c, n in columns.items() if c in headers and isinstance(n, int)}
 
 
-def read_snapshot(package: Package, part: str | None) -> dict[str, dict[str, Any]]:
-    """decision id -> the system values as last generated (the hidden sheet's decision rows)."""
+def read_snapshot(package: Package, part: str | None) -> dict[str, Any]:
+    """decision id -> a reader of the system values as last generated (the hidden sheet's
+    decision rows); only the rows asked for are decoded."""
     if part is None:
         return {}
-    grid = Grid(package, part)
-    headers = grid.texts(1)
-    first_data = 3 if isinstance(grid.value(2, 1), int) else 2
-    generated = {}
-    for r in range(first_data, grid.last_row() + 1):
-        cells = grid.rows[r].cells if r in grid.rows else {}
-        row = {}
-        for c, element in cells.items():
-            if c in headers:
-                value = grid.cell_value(element, r, c)
-                if value is not None:
-                    row[headers[c]] = value
-        decision = _text(row.get(ID_HEADER))
+    data = package.xml(part).find(q("sheetData"))
+    rows = list(data.iterchildren(q("row"))) if data is not None else []
+    if not rows:
+        return {}
+    headers = {split_ref(c.get("r"))[1]: package.cell_value(c) for c in rows[0] if c.get("r")}
+    id_col = next((c for c, h in headers.items() if h == ID_HEADER), None)
+    layout_row = len(rows) > 1 and any(c.get("r") == "A2" and isinstance(package.cell_value(c), int) for c in rows[1])
+    if id_col is None:
+        return {}
+    id_letter = get_column_letter(id_col)
+    found: dict[str, Any] = {}
+    for element in rows[2 if layout_row else 1:]:
+        cell = next((c for c in element if (c.get("r") or "").rstrip("0123456789") == id_letter), None)
+        decision = _text(package.cell_value(cell)) if cell is not None else ""
         if decision:
-            generated[decision] = row
-    return generated
+            found[decision] = element
+
+    def values(element: Any) -> dict[str, Any]:
+        out = {}
+        for c in element:
+            col = split_ref(c.get("r"))[1] if c.get("r") else None
+            value = package.cell_value(c) if col in headers else None
+            if value is not None and not (isinstance(value, str) and not value.strip()):
+                out[str(headers[col])] = value
+        return out
+    return {decision: (lambda element=element: values(element)) for decision, element in found.items()}
 
 
 # --- merging ---------------------------------------------------------------------------------

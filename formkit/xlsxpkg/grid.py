@@ -55,6 +55,10 @@ DIGITS = "0123456789"
 
 def split_ref(ref: str) -> tuple[int, int]:
     """``"H12"`` -> (12, 8)."""
+    letters = ref.rstrip(DIGITS)
+    col = _COLUMNS.get(letters)
+    if col is not None and len(letters) < len(ref):  # the usual case: "H12" as Excel writes it
+        return int(ref[len(letters):]), col
     ref = ref.replace("$", "").upper()
     letters = ref.rstrip(DIGITS)
     col = _COLUMNS.get(letters)
@@ -97,7 +101,7 @@ class Grid:
         self.rows: dict[int, Row] = {}
         self._shared: dict[str, tuple[str, int, int]] = {}
         number = 0
-        row_tag, c_tag, f_tag = q("row"), q("c"), q("f")
+        row_tag, c_tag = q("row"), q("c")
         for element in self.data.iterfind(row_tag):
             number = int(element.get("r") or number + 1)
             row = Row(number, element)
@@ -108,10 +112,11 @@ class Grid:
                 if not ref:
                     c.set("r", f"{get_column_letter(col)}{number}")
                 row.cells[col] = c
-                f = c.find(f_tag)
-                if f is not None and f.get("t") == "shared" and f.text:
-                    self._shared[f.get("si")] = (f.text, number, col)
             self.rows[number] = row
+        for f in self.data.iter(F_TAG):  # the masters of shared formulas (Excel's fill-down)
+            if f.get("t") == "shared" and f.text:
+                number, col = split_ref(f.getparent().get("r"))
+                self._shared[f.get("si")] = (f.text, number, col)
 
     # --- reading ------------------------------------------------------------------------------
     def value(self, row: int, col: int) -> Any:
