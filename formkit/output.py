@@ -28,6 +28,7 @@ import errno
 import fcntl
 import io
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -41,6 +42,7 @@ from formkit import pdf as pdf_converter
 from formkit.errors import OutputError
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)  # -v: the steps of a write, file counts and folders only
 STAGING_PREFIX = ".formkit-staging-"
 JOURNAL = "commit.json"
 LOCK = "lock"
@@ -274,7 +276,9 @@ def write(output: Output, folder: Path, *, pdf: bool = False, progress: Progress
     try:
         staging, lock = _new_staging(folder)
         try:
+            log.info("gör %d filer (%s) i en mellanmapp i %s", len(output.files), output.title, folder)
             paths, pdfs = _make(output, staging / NEW, pdf, progress or _no_progress)
+            log.info("lägger %d filer på plats i %s", len(paths) + len(pdfs), folder)
             _commit(folder, staging, paths + pdfs)
         finally:
             os.close(lock)
@@ -302,6 +306,7 @@ def _make(output: Output, root: Path, pdf: bool, progress: Progress) -> tuple[li
         raise ValueError(f"planned but not made: {unmade[:3]}")  # a bug in a family
     pdfs: list[str] = []
     if pdf:
+        log.info("gör PDF av %d filer med LibreOffice", len(output.pdf_candidates))
         for made in pdf_converter.convert([root / p for p in output.pdf_candidates]):
             os.chmod(made, 0o600)
             pdfs.append(made.relative_to(root).as_posix())

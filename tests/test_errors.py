@@ -152,3 +152,11 @@ def test_verbose_shows_the_steps_without_personal_data(tmp_path: Path) -> None:
     for client in data["clients"]:
         assert client["name"] not in result.output and client["id"] not in result.output
     assert "1230" not in result.output
+
+
+def test_verbose_shows_the_write_steps_of_a_command(tmp_path: Path) -> None:
+    result = run("letters", write_case(tmp_path), "-n", "1", "--unit", "ht-norra", "-o", tmp_path / "ut",
+                 "--date", "2026-05-01", "-v")
+    assert result.exit_code == 0, result.output
+    assert "i en mellanmapp i" in result.output and "filer på plats i" in result.output
+    assert "Åsa" not in result.output and "1230" not in result.output
