@@ -42,6 +42,7 @@ from formkit.opencare import forms as open_care
 from formkit.opencare.forms import OpenCareOptions
 from formkit.opencare.figures import Period
 from formkit.periods import DAY_RANGE_TEXT, FIRST_DAY, LAST_DAY
+from formkit.web import server
 
 cli_swedish.install()  # Click's own words (Usage, Options, its errors) in Swedish
 T = TypeVar("T")
@@ -466,3 +467,31 @@ def arshjul_command(case: Path, year: int | None, unit_id: str | None, make_pdf:
     options = arshjul.ArshjulOptions(templates=templates, today=today or dt.date.today(), folder=out, year=year,
                                      unit=unit_id, case_name=case.name)
     write_and_report(arshjul.plan(load_case(case), options), out, pdf=make_pdf)
+
+
+@main.command("web")
+@click.argument("target", type=click.Path(exists=True, path_type=Path), default=Path("."), metavar="[ÄRENDEFIL_ELLER_MAPP]")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port på 127.0.0.1 (standard: en ledig).")
+@click.option("--no-browser", "no_browser", is_flag=True, help="Öppna inte webbläsaren; skriv bara ut adressen.")
+@verbosity_options
+def web_command(target: Path, port: int, no_browser: bool) -> None:
+    """Samma jobb på en webbsida som bara visas på den här datorn.
+
+    Sidan öppnas i webbläsaren. Adressen innehåller en engångsnyckel; dela den inte. Stäng med
+    knappen Stäng på sidan eller Ctrl-C här; sidan stänger sig själv efter två timmar utan
+    användning, och de tillfälliga filerna tas bort.
+
+    \b
+    Exempel:
+      formkit web demo
+      formkit web demo/arenden.yaml --port 8765 --no-browser
+    """
+
+    def announce(url: str) -> None:
+        click.echo(f"formkit: sidan finns på {url}")
+        click.echo("formkit: stäng med Ctrl-C (eller knappen Stäng på sidan).")
+
+    try:
+        server.serve(target, port=port, open_browser=not no_browser, announce=announce)
+    except KeyboardInterrupt:
+        click.echo("formkit: sidan är stängd; de tillfälliga filerna är borttagna.")

@@ -127,6 +127,20 @@ class BoardFileError(FormkitError):
     so its notes cannot be carried over; the message points to the backups."""
 
 
+class RequestRefused(FormkitError):
+    """Raised by the web page for a request it will not serve (wrong host, no token, no CSRF
+    token, a path outside the chosen folder, an upload too big or of the wrong kind);
+    ``status`` is the HTTP status shown with the Swedish message."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+class ServerError(FormkitError):
+    """Raised when the web page cannot start (the port is taken, the folder does not exist)."""
+
+
 # --- raised inside the docx engine and worded there as a TemplateError --------------------------
 
 class LimitExceeded(Exception):

@@ -1,5 +1,5 @@
-"""Shared fixtures. Tests that need LibreOffice or faketime are marked and skip, with the
-reason, where the program is missing; .ci/run installs both and fails if any of them skipped."""
+"""Shared fixtures. Tests that need LibreOffice, faketime or Chromium are marked and skip, with the
+reason, where the program is missing; .ci/run installs them and fails if any of them skipped."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     missing = {
         "soffice": None if (shutil.which("soffice") or shutil.which("libreoffice")) else "LibreOffice (soffice) is not installed",
         "faketime": None if shutil.which("faketime") and (shutil.which("soffice") or shutil.which("libreoffice")) else "faketime and LibreOffice are needed",
+        "browser": None if (shutil.which("chromium") or shutil.which("chromium-browser")) and shutil.which("chromedriver")
+        else "Chromium and chromedriver are needed (apt-get install chromium chromium-driver)",
     }
     if os.environ.get("FORMKIT_REQUIRE_PROGRAMS"):
         absent = sorted({r for r in missing.values() if r})

@@ -1,0 +1,128 @@
+"""A look at the first document of a batch before the batch is made.
+
+Only the first document is made: a file the plan already holds is taken as it is; otherwise
+the family's producer runs with a sink that stops it as soon as that file exists. The first
+page becomes a PNG through LibreOffice (``formkit.pdf.convert``, its own profile) and
+``pdftoppm``; where either is missing the page shows the document's text instead.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import docx
+import openpyxl
+
+from formkit import pdf as pdf_converter
+from formkit.errors import FormkitError
+from formkit.output import FileWriter, Output
+from formkit.web.guard import Upload, save_private
+
+T = TypeVar("T")
+DOCUMENTS = (".docx", ".xlsx")
+TEXT_LINES = 80
+
+
+@dataclass(frozen=True)
+class Preview:
+    """The first document's name and either its first page as PNG or its text."""
+
+    name: str
+    png: bytes | None
+    text: str
+
+
+class _Found(Exception):
+    """Stops a producer once the file for the preview exists."""
+
+
+class _CaptureSink:
+    """Stands in for ``output.Sink``: keeps the one file wanted, then stops the producer."""
+
+    def __init__(self, wanted: str):
+        self.wanted = wanted
+        self.data: bytes | None = None
+
+    def add(self, path: str, content: bytes | FileWriter) -> None:
+        if path == self.wanted:
+            self.data = _as_bytes(content)
+            raise _Found
+
+    def progress(self, items: Iterable[T], _label: str, _length: int) -> Iterable[T]:
+        return items
+
+
+def _as_bytes(content: bytes | FileWriter) -> bytes:
+    if isinstance(content, bytes):
+        return content
+    buffer = io.BytesIO()
+    content(buffer)
+    return buffer.getvalue()
+
+
+def first_document(output: Output) -> tuple[str, bytes] | None:
+    """The first .docx/.xlsx the batch would write, made on its own (None: there is none)."""
+    wanted = next((p for p in output.files if p.endswith(DOCUMENTS)), None)
+    if wanted is None:
+        return None
+    if wanted in output.contents:
+        return wanted, _as_bytes(output.contents[wanted])
+    sink = _CaptureSink(wanted)
+    for producer in output.producers:
+        try:
+            producer(sink)  # type: ignore[arg-type]  # duck-typed Sink
+        except _Found:
+            return wanted, sink.data or b""
+    return None
+
+
+def make_preview(output: Output, workdir: Path) -> Preview | None:
+    """The preview of ``output``'s first document; temporary files stay in ``workdir``."""
+    found = first_document(output)
+    if found is None:
+        return None
+    name, data = found
+    path = save_private(workdir, Upload(Path(name).name, data))
+    png = first_page_png(path)
+    return Preview(name, png, "" if png else document_text(path))
+
+
+def first_page_png(path: Path) -> bytes | None:
+    """The first page as a PNG, or None where LibreOffice or pdftoppm is missing or fails."""
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        return None
+    try:
+        (pdf,) = pdf_converter.convert([path])
+    except FormkitError:
+        return None
+    stem = path.with_suffix("")
+    result = subprocess.run([pdftoppm, "-f", "1", "-l", "1", "-r", "70", "-png", "-singlefile", str(pdf), str(stem)],
+                            capture_output=True, timeout=60, check=False)
+    png = stem.with_suffix(".png")
+    return png.read_bytes() if result.returncode == 0 and png.exists() else None
+
+
+def document_text(path: Path) -> str:
+    """The text of a .docx (paragraphs and table cells) or the first sheet of a .xlsx."""
+    lines: list[str] = []
+    if path.suffix == ".docx":
+        document = docx.Document(str(path))
+        lines = [p.text for p in document.paragraphs]
+        for table in document.tables:
+            for row in table.rows:
+                lines.append(" | ".join(cell.text for cell in row.cells))
+    else:
+        workbook = openpyxl.load_workbook(path, read_only=True)
+        sheet = workbook.worksheets[0]
+        for row in sheet.iter_rows(max_row=TEXT_LINES, values_only=True):
+            lines.append(" | ".join("" if v is None else str(v) for v in row))
+        workbook.close()
+    text = "\n".join(line for line in lines if line.strip())
+    return "\n".join(text.splitlines()[:TEXT_LINES])
