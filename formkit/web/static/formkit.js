@@ -1,5 +1,15 @@
-// formkit web: the only script. It asks how far a running batch has come and shows the
-// result when it is done. Without it the page refreshes itself every two seconds.
+// formkit web: the only script. It shows the name of a chosen file in Swedish, and asks how far
+// a running batch has come and shows the result when it is done (without it the page
+// refreshes itself every two seconds).
+(function () {
+  "use strict";
+  document.querySelectorAll(".filepick input[type=file]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var shown = document.querySelector('.filename[data-for="' + input.id + '"]');
+      if (shown) { shown.textContent = input.files.length ? input.files[0].name : "Ingen fil vald"; }
+    });
+  });
+}());
 (function () {
   "use strict";
   var box = document.getElementById("progress");
