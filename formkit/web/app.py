@@ -34,7 +34,7 @@ from formkit.web.preview import make_preview
 from formkit.web.state import Session, State, choose_case, recheck
 
 EXTENSION = "formkit"
-PUBLIC = {"refused"}
+FAMILY_HEADINGS = {"letters": "Brev", "forms": "Blanketter", "sheets": "Excelmallar"}
 
 
 def create_app(state: State) -> Flask:
@@ -129,7 +129,7 @@ def session() -> Session:
     return found
 
 
-def _upload(field: str, suffixes: tuple[str, ...], what: str, *, required: bool = True) -> Path | None:
+def _upload(field: str, suffixes: tuple[str, ...], what: str) -> Path | None:
     """The uploaded file in ``field`` saved privately (0600), or one uploaded on the page
     before (``field`` names it in a hidden field after a preview)."""
     s = session()
@@ -140,8 +140,6 @@ def _upload(field: str, suffixes: tuple[str, ...], what: str, *, required: bool 
         return s.uploads[stored]
     file: FileStorage | None = request.files.get(field)
     if file is None or not file.filename:
-        if required:
-            raise UsageError(f"Välj en fil ({what}) innan du klickar.")
         return None
     path = save_private(s.workdir, check_upload(file.filename, file.read(), suffixes, what))
     key = secrets.token_urlsafe(9)
@@ -175,12 +173,13 @@ def _plan(job: jobs.Job) -> tuple[Any, runs.Run, bool]:
         options = jobs.meeting_options(case, form, today, templates)
     elif job.key == "minnesanteckningar":
         notes = _upload("notes", (".yaml", ".yml"), "en anteckningsfil")
-        assert notes is not None
+        if notes is None:
+            raise UsageError("Välj din anteckningsfil (.yaml) innan du klickar.")
         options = jobs.minutes_options(form, notes, today, templates)
     elif job.key == "oppenvard":
         options = jobs.open_care_options(form, today, templates, s.case_name)
     else:
-        uploaded = _upload("board", (".xlsx",), "en uppföljningstavla", required=False)
+        uploaded = _upload("board", (".xlsx",), "en uppföljningstavla")
         if uploaded is not None:
             options = jobs.board_options(case, form, uploaded.parent, templates)
             if options.assessor is None:
@@ -337,4 +336,8 @@ def _templates(status: int = 200, **extra: Any) -> tuple[str, int]:
     own = st.templates.resolve() if st.templates else None
     rows = [(family, path, own is not None and own in path.resolve().parents)
             for family, path in template_files.all_templates(st.templates)]
-    return render_template("templates.html", rows=rows, own=st.templates, folder=st.folder, s=session(), **extra), status
+    used_by = {name: ", ".join(j.title for j in jobs.JOBS if name in j.templates) for _, path, _ in rows for name in [path.name]}
+    present = {fam for fam, _, _ in rows}
+    families = [(f, h) for f, h in FAMILY_HEADINGS.items() if f in present] + [(f, f) for f in sorted(present - set(FAMILY_HEADINGS))]
+    return render_template("templates.html", rows=rows, own=st.templates, folder=st.folder, s=session(),
+                           used_by=used_by, families=families, **extra), status

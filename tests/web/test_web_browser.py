@@ -20,6 +20,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from formkit.cli import main
 from test_letters import text_of
@@ -34,7 +38,9 @@ DOCS = ROOT / "docs"
 def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """``formkit web demo --no-browser`` in its own process; yields (URL, demo folder)."""
     demo = make_demo(tmp_path / "demo")
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    private = tmp_path / "tmp"
+    private.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""), "TMPDIR": str(private)}
     process = subprocess.Popen([sys.executable, "-m", "formkit", "web", str(demo), "--no-browser"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
     try:
@@ -44,15 +50,14 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         assert match, line + process.stderr.read() if process.stderr else line
         yield match.group(0), demo
     finally:
-        process.terminate()
+        process.terminate()  # SIGTERM ends the server like Ctrl-C
         process.wait(20)
+    assert process.returncode == 0
+    assert list(private.glob("formkit-web-*")) == []  # the private working folder is gone
 
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[object]:
-    from selenium import webdriver  # noqa: PLC0415 (only this test needs Selenium)
-    from selenium.webdriver.chrome.service import Service  # noqa: PLC0415
-
     downloads = tmp_path / "nedladdat"
     downloads.mkdir()
     options = webdriver.ChromeOptions()
@@ -91,9 +96,6 @@ def screenshot(driver, name: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_coordinator_makes_brukarbrev_1_and_a_board_in_the_browser(served: tuple[str, Path], browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from selenium.webdriver.common.by import By  # noqa: PLC0415
-    from selenium.webdriver.support.ui import Select  # noqa: PLC0415
-
     url, demo = served
     driver = browser
     page_of = lambda: driver.find_element(By.TAG_NAME, "body").text  # noqa: E731
