@@ -3,7 +3,8 @@ Selenium; nothing is downloaded): ``formkit web DEMO --no-browser`` is started a
 and the browser opens its URL, uploads a case file with a problem, sees it, uploads the fixed
 file, looks at the first letter, makes brukarbrev 1, downloads the zip and opens a letter from
 it (equal to the CLI's), and regenerates a board from an uploaded one. It also takes the
-screenshots in the README (``docs/web-*.png``)."""
+screenshots in the README (``docs/web-*.png``: ``FORMKIT_SCREENSHOTS=1 python -m pytest
+tests/web -m browser``)."""
 
 from __future__ import annotations
 
@@ -86,12 +87,14 @@ def wait(condition, seconds: float = 90):  # type: ignore[no-untyped-def]
     raise AssertionError("waited in vain")
 
 
-def screenshot(driver, name: str) -> None:  # type: ignore[no-untyped-def]
-    """A full-page PNG for the README."""
+def screenshot(driver, name: str, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    """A full-page PNG: into ``docs/`` for the README when FORMKIT_SCREENSHOTS=1 (so that an
+    ordinary test run leaves the checkout as it was), else into the test's own folder."""
+    target = DOCS if os.environ.get("FORMKIT_SCREENSHOTS") == "1" else folder
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(1200, min(max(height, 700), 2600))
-    DOCS.mkdir(exist_ok=True)
-    driver.save_screenshot(str(DOCS / name))
+    target.mkdir(exist_ok=True)
+    assert driver.save_screenshot(str(target / name))
     driver.set_window_size(1200, 1000)
 
 
@@ -108,7 +111,7 @@ def test_a_coordinator_makes_brukarbrev_1_and_a_board_in_the_browser(served: tup
     driver.get(url)
     assert "Välj ärendefil" in driver.title and "token" not in driver.current_url
     assert driver.find_element(By.CSS_SELECTOR, 'button[data-file="arenden.yaml"]')
-    screenshot(driver, "web-1-valj-arendefil.png")
+    screenshot(driver, "web-1-valj-arendefil.png", tmp_path)
 
     # Upload a case file with a problem: it is shown with its line, and every job is greyed out.
     good = (demo / "arenden.yaml").read_text(encoding="utf-8")
@@ -123,14 +126,14 @@ def test_a_coordinator_makes_brukarbrev_1_and_a_board_in_the_browser(served: tup
     assert "fem siffror" in page_of() and "rad " in page_of()
     assert len(driver.find_elements(By.CSS_SELECTOR, ".job.blocked")) == 5
     assert not driver.find_element(By.ID, "run-brukarbrev").is_enabled()
-    screenshot(driver, "web-2-kontroll-med-fel.png")
+    screenshot(driver, "web-2-kontroll-med-fel.png", tmp_path)
 
     # Fix it: upload the corrected file.
     driver.find_element(By.ID, "fixed-file").send_keys(str(demo / "arenden.yaml"))
     driver.find_element(By.ID, "upload-fixed").click()
     wait(lambda: driver.find_elements(By.ID, "check-ok"))
     assert not driver.find_elements(By.CSS_SELECTOR, ".job.blocked")
-    screenshot(driver, "web-3-jobb.png")
+    screenshot(driver, "web-3-jobb.png", tmp_path)
 
     # Brukarbrev 1: look at the first letter, then make the batch.
     Select(driver.find_element(By.ID, "bb-number")).select_by_value("1")
@@ -138,11 +141,11 @@ def test_a_coordinator_makes_brukarbrev_1_and_a_board_in_the_browser(served: tup
     wait(lambda: driver.find_elements(By.ID, "preview-image") or driver.find_elements(By.ID, "preview-text"))
     if driver.find_elements(By.ID, "preview-image"):
         wait(lambda: driver.execute_script("return document.getElementById('preview-image').naturalWidth > 0"))
-    screenshot(driver, "web-4-forhandsvisning.png")
+    screenshot(driver, "web-4-forhandsvisning.png", tmp_path)
     driver.find_element(By.ID, "run-after-preview").click()
     wait(lambda: driver.find_elements(By.ID, "run-done"))
     assert str(demo / "ut") in page_of() and "Skyddad identitet" in page_of() and "Hoppades över" in page_of()
-    screenshot(driver, "web-5-klart.png")
+    screenshot(driver, "web-5-klart.png", tmp_path)
 
     # Download the zip and open a letter from it: the same letters as the CLI's.
     driver.find_element(By.ID, "download").click()
@@ -186,4 +189,4 @@ def test_a_coordinator_makes_brukarbrev_1_and_a_board_in_the_browser(served: tup
     # The templates page.
     driver.find_element(By.LINK_TEXT, "Mallar").click()
     wait(lambda: "Ladda ner mallen" in page_of())
-    screenshot(driver, "web-6-mallar.png")
+    screenshot(driver, "web-6-mallar.png", tmp_path)
