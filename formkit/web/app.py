@@ -23,6 +23,7 @@ from formkit.board.boards import board_path
 from formkit.check import template_problems
 from formkit.example import TEMPLATE_FOLDER
 from formkit.errors import FormkitError, RequestRefused, UsageError
+from formkit.kvalitet.rows import teams
 from formkit.letters.batch import LETTER_NAMES
 from formkit.meetings.forms import KIND_NAMES
 from formkit.output import write_file
@@ -156,6 +157,9 @@ def _home(status: int = 200, **extra: Any) -> tuple[str, int]:
                            units=jobs.home_care_units(s.case) if s.case else {},
                            support_people=jobs.people(s.case, "support_person") if s.case else {},
                            assessors=jobs.people(s.case, "assessor") if s.case else {},
+                           teams=list(teams(s.case)) if s.case else [],
+                           all_units={u.id: u.name for u in s.case.units} if s.case else {},
+                           years=[dt.date.today().year, dt.date.today().year + 1],
                            clients=s.case.clients if s.case else [], **extra), status
 
 
@@ -178,6 +182,10 @@ def _plan(job: jobs.Job) -> tuple[Any, runs.Run, bool]:
         options = jobs.minutes_options(form, notes, today, templates)
     elif job.key == "oppenvard":
         options = jobs.open_care_options(form, today, templates, s.case_name)
+    elif job.key == "kvalitet":
+        options = jobs.quality_options(case, form, st.out, today, templates)
+    elif job.key == "arshjul":
+        options = jobs.year_options(case, form, st.out, today, templates, s.case_name)
     else:
         uploaded = _upload("board", (".xlsx",), "en uppföljningstavla")
         if uploaded is not None:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from formkit import arshjul, kvalitet
+from formkit.arshjul import ArshjulOptions
 from formkit.board import boards
 from formkit.board.boards import BoardOptions
 from formkit.case.model import Case
@@ -24,7 +26,9 @@ from formkit.meetings import command as meeting_command
 from formkit.meetings.command import MeetingOptions
 from formkit.meetings.forms import KIND_NAMES, TEMPLATES as MEETING_TEMPLATES
 from formkit.opencare import forms as open_care
-from formkit.opencare.figures import Period
+from formkit.kvalitet import KvalitetOptions
+from formkit.kvalitet.rows import teams
+from formkit.periods import Period
 from formkit.opencare.forms import OpenCareOptions
 from formkit.options import Options
 from formkit.output import Output
@@ -72,6 +76,12 @@ JOBS: tuple[Job, ...] = (
     Job("tavla", "Uppföljningstavlan", "Biståndshandläggare",
         "Din tavla i Excel, gjord om från ärendefilen utan att det du skrivit i den försvinner.",
         (), boards.plan, lambda out: BoardOptions(folder=out)),
+    Job("kvalitet", "Teamets kvalitetsfil", "Biståndshandläggare",
+        "De fyra frågorna från varje uppföljning i teamets Excelfil, som andelar och diagram; det teamet skrivit finns kvar.",
+        (), kvalitet.plan, lambda out: KvalitetOptions(folder=out)),
+    Job("arshjul", "Årshjulet", "Enhetschef, verksamhetschef",
+        "Varje rutins steg under året: en kalender att importera i Outlook och en checklista i Excel.",
+        (), arshjul.plan, lambda out: ArshjulOptions(folder=out)),
 )
 BY_KEY = {job.key: job for job in JOBS}
 
@@ -163,19 +173,38 @@ def minutes_options(form: Mapping[str, str], notes: Path, today: dt.date, templa
 
 def open_care_options(form: Mapping[str, str], today: dt.date, templates: Path | None, source: str) -> OpenCareOptions:
     appendix = _number(form.get("appendix"), APPENDIX_NAMES, "vilken bilaga")
-    period = (form.get("period") or "").strip() or None
-    if period is not None:
-        try:
-            period = Period.parse(period).code
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-    return OpenCareOptions(appendix=appendix, period=period, source=source, today=_date(form.get("date"), today),
+    period = _period(form.get("period"))
+    return OpenCareOptions(appendix=appendix, period=period.code if period else None, source=source, today=_date(form.get("date"), today),
                            templates=templates)
 
 
 def board_options(case: Case, form: Mapping[str, str], folder: Path, templates: Path | None) -> BoardOptions:
     return BoardOptions(assessor=_choice(form.get("assessor"), people(case, "assessor"), "biståndshandläggarna"),
                         folder=folder, templates=templates)
+
+
+def quality_options(case: Case, form: Mapping[str, str], folder: Path, today: dt.date,
+                    templates: Path | None) -> KvalitetOptions:
+    return KvalitetOptions(team=_choice(form.get("team"), teams(case), "teamen"), period=_period(form.get("period")),
+                           folder=folder, today=today, templates=templates)
+
+
+def year_options(case: Case, form: Mapping[str, str], folder: Path, today: dt.date, templates: Path | None,
+                 case_name: str) -> ArshjulOptions:
+    years = {str(y): y for y in (today.year, today.year + 1)}
+    year = _choice(form.get("year"), years, "åren")
+    return ArshjulOptions(year=years[year] if year else None, unit=_choice(form.get("unit"), case.units_by_id, "enheterna"),
+                          folder=folder, case_name=case_name, today=today, templates=templates)
+
+
+def _period(value: str | None) -> Period | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        return Period.parse(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def file_stem(title: str) -> str:

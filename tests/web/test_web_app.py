@@ -3,6 +3,7 @@ check and greyed-out jobs, and a batch whose letters equal the CLI's."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import socket
@@ -21,6 +22,7 @@ from formkit.case.model import load_case
 from formkit.cli import main
 from formkit.web import preview as preview_module
 from formkit.web import server
+from formkit.web.jobs import JOBS
 from formkit.web.state import State
 from helpers import case_data
 from test_letters import text_of
@@ -157,8 +159,8 @@ def test_problems_in_the_case_file_are_shown_with_their_line_and_every_job_is_gr
     assert "Ärendefilen har 1 fel" in shown
     line = next(i for i, row in enumerate(text.splitlines(), 1) if "12A 45" in row)
     assert "clients[1].address.postcode" in shown and f"rad {line}" in shown and "fem siffror" in shown
-    assert shown.count('class="card job blocked"') == 5
-    assert shown.count("<fieldset disabled>") == 5
+    assert shown.count('class="card job blocked"') == len(JOBS) == 7
+    assert shown.count("<fieldset disabled>") == len(JOBS)
     refused = page.post("/jobb/brukarbrev", {"action": "run", "number": "1"}, content_type="multipart/form-data")
     assert refused.status_code == 409
     data["clients"][1]["address"]["postcode"] = "123 45"
@@ -290,21 +292,53 @@ def test_the_board_is_regenerated_from_the_folder_or_from_an_upload(page: Page, 
     assert sorted((demo / "ut").rglob("*")) == before  # an uploaded board comes back as a download only
 
 
-def test_minutes_from_an_uploaded_notes_file(page: Page, demo: Path) -> None:
+@pytest.mark.parametrize(("key", "form", "command"), [
+    ("kvalitet", {"team": "", "period": ""}, ["kvalitet"]),
+    ("arshjul", {"unit": "ht-norra"}, ["arshjul", "--unit", "ht-norra"]),
+])
+def test_the_quality_file_and_the_year_wheel_are_the_clis(page: Page, demo: Path, tmp_path: Path, key: str,
+                                                          form: dict[str, str], command: list[str]) -> None:
+    choose(page)
+    year = str(dt.date.today().year)
+    form = {**form, "year": year} if key == "arshjul" else form
+    location = run_job(page, key, form)
+    names = sorted(zipfile.ZipFile(io.BytesIO(page.get(location + "/zip").data)).namelist())
+    cli_out = tmp_path / "fran-cli"
+    result = CliRunner().invoke(main, [command[0], str(demo / "arenden.yaml"), *command[1:], "-o", str(cli_out)])
+    assert result.exit_code == 0, result.output
+    assert names == sorted(p.relative_to(cli_out).as_posix() for p in cli_out.rglob("*") if p.is_file())
+    assert names
+
+
+def test_minutes_from_an_uploaded_notes_file_equal_the_clis(page: Page, demo: Path, tmp_path: Path) -> None:
     choose(page)
     case = load_case(demo / "arenden.yaml")
     meeting = next(m for m in case.meetings if m.kind == "term_meeting")
     notes = yaml.safe_dump({"client": meeting.client, "date": meeting.date.isoformat(),
                             "participants": [{"name": "Ali Hassan", "role": "stödperson"}],
-                            "answers": {1: "Det går bra."}}, allow_unicode=True)
-    response = page.post("/jobb/minnesanteckningar", {"action": "run", "date": DATE,
-                                                      "notes": (io.BytesIO(notes.encode()), "anteckningar.yaml")},
-                         content_type="multipart/form-data")
-    if response.status_code == 422:  # the notes format is the family's; its message must be shown plainly
-        assert "anteckningar.yaml" in html(response) or "Anteckningsfilen" in html(response)
-        return
-    assert response.status_code == 302
-    assert wait_for(page, response.headers["Location"])["state"] == "done"
+                            "answers": {"1": "Det går bra."}}, allow_unicode=True)
+    location = run_job(page, "minnesanteckningar", {"date": DATE, "notes": (io.BytesIO(notes.encode()), "anteckningar.yaml")})
+    web_out = tmp_path / "fran-sidan"
+    zipfile.ZipFile(io.BytesIO(page.get(location + "/zip").data)).extractall(web_out)
+    notes_file = tmp_path / "anteckningar.yaml"
+    notes_file.write_text(notes, encoding="utf-8")
+    cli_out = tmp_path / "fran-cli"
+    result = CliRunner().invoke(main, ["meetings", str(demo / "arenden.yaml"), "--kind", "term", "--minutes", str(notes_file),
+                                       "--at", DATE, "--templates", str(demo / "mallar"), "-o", str(cli_out)])
+    assert result.exit_code == 0, result.output
+    documents = sorted(p.relative_to(cli_out).as_posix() for p in cli_out.rglob("*.docx"))
+    assert documents and sorted(p.relative_to(web_out).as_posix() for p in web_out.rglob("*.docx")) == documents
+    for name in documents:
+        assert text_of(web_out / name) == text_of(cli_out / name)
+    assert "Det går bra." in text_of(web_out / documents[0])
+
+    wrong = notes.replace('"1"', "fråga-99").replace("'1'", "fråga-99")
+    refused = page.post("/jobb/minnesanteckningar", {"action": "run", "date": DATE,
+                                                     "notes": (io.BytesIO(wrong.encode()), "anteckningar.yaml")},
+                        content_type="multipart/form-data")
+    assert refused.status_code == 422
+    job = html(refused).split('id="job-minnesanteckningar"')[1].split("</article>")[0]
+    assert "fråga-99" in job and "finns inte" in job and "rad " in job
 
 
 def test_the_stop_button_stops_the_server(page: Page) -> None:

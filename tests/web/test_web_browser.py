@@ -27,6 +27,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from formkit.cli import main
+from formkit.web.jobs import JOBS
 from test_letters import text_of
 from conftest import make_demo
 
@@ -124,7 +125,7 @@ def test_a_coordinator_makes_brukarbrev_1_and_a_board_in_the_browser(served: tup
     driver.find_element(By.ID, "upload-case").click()
     wait(lambda: "Ärendefilen har 1 fel" in page_of())
     assert "fem siffror" in page_of() and "rad " in page_of()
-    assert len(driver.find_elements(By.CSS_SELECTOR, ".job.blocked")) == 5
+    assert len(driver.find_elements(By.CSS_SELECTOR, ".job.blocked")) == len(JOBS)
     assert not driver.find_element(By.ID, "run-brukarbrev").is_enabled()
     screenshot(driver, "web-2-kontroll-med-fel.png", tmp_path)
 
