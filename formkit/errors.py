@@ -141,6 +141,11 @@ class ServerError(FormkitError):
     """Raised when the web page cannot start (the port is taken, the folder does not exist)."""
 
 
+class PreviewReady(Exception):
+    """Raised by the web page's preview sink inside a family's producer as soon as the first
+    document exists, to stop the batch there; caught in ``formkit.web.preview``, never shown."""
+
+
 # --- raised inside the docx engine and worded there as a TemplateError --------------------------
 
 class LimitExceeded(Exception):

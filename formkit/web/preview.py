@@ -20,7 +20,7 @@ import docx
 import openpyxl
 
 from formkit import pdf as pdf_converter
-from formkit.errors import FormkitError
+from formkit.errors import FormkitError, PreviewReady
 from formkit.output import FileWriter, Output
 from formkit.web.guard import Upload, save_private
 
@@ -38,10 +38,6 @@ class Preview:
     text: str
 
 
-class _Found(Exception):
-    """Stops a producer once the file for the preview exists."""
-
-
 class _CaptureSink:
     """Stands in for ``output.Sink``: keeps the one file wanted, then stops the producer."""
 
@@ -52,7 +48,7 @@ class _CaptureSink:
     def add(self, path: str, content: bytes | FileWriter) -> None:
         if path == self.wanted:
             self.data = _as_bytes(content)
-            raise _Found
+            raise PreviewReady
 
     def progress(self, items: Iterable[T], _label: str, _length: int) -> Iterable[T]:
         return items
@@ -77,7 +73,7 @@ def first_document(output: Output) -> tuple[str, bytes] | None:
     for producer in output.producers:
         try:
             producer(sink)  # type: ignore[arg-type]  # duck-typed Sink
-        except _Found:
+        except PreviewReady:
             return wanted, sink.data or b""
     return None
 

@@ -9,7 +9,6 @@ what was skipped and why, and which files are the protected-identity set.
 from __future__ import annotations
 
 import io
-import logging
 import secrets
 import threading
 import zipfile
@@ -24,7 +23,6 @@ from formkit.output import Output, write
 from formkit.web.guard import inside
 
 T = TypeVar("T")
-log = logging.getLogger("formkit.web")
 
 
 @dataclass
@@ -82,11 +80,10 @@ def start(run: Run, output: Output, *, pdf: bool) -> threading.Thread:
             run.state = "done"
         except FormkitError as exc:
             run.error, run.state = str(exc), "failed"
-        except Exception as exc:  # a bug: the page says so; the log names only the kind of error
-            log.error("ett oväntat fel i en körning: %s", type(exc).__name__)
-            run.error = (f"Ett oväntat fel inträffade ({type(exc).__name__}). Inget halvfärdigt har skrivits. "
-                         "Rapportera felet.")
-            run.state = "failed"
+        finally:
+            if run.state == "running":  # a bug: the page says so (``server`` logs only its kind)
+                run.error = "Ett oväntat fel inträffade. Inget halvfärdigt har skrivits. Rapportera felet."
+                run.state = "failed"
 
     thread = threading.Thread(target=work, name=f"formkit-run-{run.id}", daemon=True)
     thread.start()

@@ -57,6 +57,12 @@ def bind(port: int) -> tuple[BaseWSGIServer, State, Path]:
     return server, state, workdir
 
 
+def _quiet_excepthook(args: threading.ExceptHookArgs) -> None:
+    """A bug in a batch's thread: one line with the kind of error, never a traceback (its
+    values may hold personal data); the page tells the user."""
+    logging.getLogger("formkit.web").error("ett oväntat fel i en körning: %s", args.exc_type.__name__)
+
+
 def serve(target: Path, *, port: int = 0, open_browser: bool = True, announce: Callable[[str], None],
           idle_seconds: float = IDLE_SECONDS) -> None:
     """Serve until Ctrl-C, the Stäng button or ``idle_seconds`` without a request."""
@@ -65,6 +71,7 @@ def serve(target: Path, *, port: int = 0, open_browser: bool = True, announce: C
     state.folder, state.preselected, state.idle_seconds = folder, case, idle_seconds
     state.stop = lambda: threading.Thread(target=server.shutdown, daemon=True).start()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # request lines hold the token: never logged
+    threading.excepthook = _quiet_excepthook
     url = f"http://{HOST}:{state.port}/?token={state.token}"
     stopped = threading.Event()
 

@@ -379,3 +379,17 @@ def test_a_busy_port_gives_one_clear_message(demo: Path) -> None:
 def test_state_reads_own_templates_from_the_folder(demo: Path, tmp_path: Path) -> None:
     assert State(folder=demo, workdir=tmp_path, port=1, token="x").templates == demo / "mallar"
     assert State(folder=tmp_path, workdir=tmp_path, port=1, token="x").templates is None
+
+
+def test_a_bug_in_a_batch_fails_the_run_plainly(page: Page, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("ett fel i koden")
+
+    choose(page)
+    monkeypatch.setattr("formkit.web.runs.write", broken)
+    monkeypatch.setattr(threading, "excepthook", server._quiet_excepthook)
+    response = page.post("/jobb/brukarbrev", {"action": "run", "number": "1", "date": DATE}, content_type="multipart/form-data")
+    location = response.headers["Location"]
+    assert wait_for(page, location)["state"] == "failed"
+    shown = html(page.get(location))
+    assert "Ett oväntat fel inträffade" in shown and "ett fel i koden" not in shown
