@@ -66,13 +66,16 @@ def case_data(clients: int, decisions: int) -> dict[str, Any]:
     }
 
 
-def best(repeat: int, path: Path) -> float:
-    times = []
+def best(repeat: int, path: Path) -> tuple[float, float]:
+    """Best wall-clock and best CPU time of ``repeat`` loads (CPU time is what the code costs when
+    other programs share the machine)."""
+    wall, cpu = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         load_case(path)
-        times.append(time.perf_counter() - t0)
-    return min(times)
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return min(wall), min(cpu)
 
 
 def main() -> None:
@@ -91,8 +94,9 @@ def main() -> None:
         yaml_time, xlsx_time = best(args.repeat, yaml_path), best(args.repeat, xlsx_path)
         print(f"{args.clients} klienter, {args.decisions} beslut "
               f"(YAML {yaml_path.stat().st_size // 1024} kB, xlsx {xlsx_path.stat().st_size // 1024} kB), bästa av {args.repeat}:")
-        print(f"  load_case(arenden.yaml): {yaml_time:.3f} s")
-        print(f"  load_case(arenden.xlsx): {xlsx_time:.3f} s  ({xlsx_time / yaml_time:.2f} × YAML; mål: under 1 s)")
+        print(f"  load_case(arenden.yaml): {yaml_time[0]:.3f} s (CPU {yaml_time[1]:.3f} s)")
+        print(f"  load_case(arenden.xlsx): {xlsx_time[0]:.3f} s (CPU {xlsx_time[1]:.3f} s)  "
+              f"({xlsx_time[0] / yaml_time[0]:.2f} × YAML; mål: under 1 s)")
 
 
 if __name__ == "__main__":

@@ -285,6 +285,7 @@ class _Reader:
             self._register_single(number, sheet, header_row + 1)
         rows_read = 0
         stray: set[int] = set()
+        positions = {c.header: col for col, c in columns.items()}  # header -> column number
         for row in sorted(r for r in grid.cells if r > header_row):
             cells = grid.cells[row]
             values = {col: cells[col] for col in cells if col in columns}
@@ -300,7 +301,7 @@ class _Reader:
             if sheet.single and rows_read > 1:
                 self.map.add(Place(sheet.name, row, None, (number, row, 0)), f"bladet {sheet.name} ska ha en enda rad; ta bort den här")
                 continue
-            self._row(number, sheet, grid, row, columns, values)
+            self._row(number, sheet, row, columns, positions, values)
 
     def _ignored(self, grid: Grid, header_row: int, col: int) -> bool:
         header = grid.cells[header_row].get(col)
@@ -354,15 +355,14 @@ class _Reader:
     def _register(self, number: int, sheet: Sheet, base: tuple[Any, ...], row: int, positions: dict[str, int]) -> None:
         self.map.rows[format_path(base)] = RowPlace(sheet, number, row, positions)
 
-    def _row(self, number: int, sheet: Sheet, grid: Grid, row: int, columns: dict[int, Column], values: dict[int, Any]) -> None:
-        positions = {c.header: col for col, c in columns.items()}
+    def _row(self, number: int, sheet: Sheet, row: int, columns: dict[int, Column], positions: dict[str, int],
+             values: dict[int, Any]) -> None:
         record: dict[str, Any] = {}
         problems: list[tuple[Column, str]] = []
         link: str | None = None
-        for col, column in columns.items():
-            if col not in values:
-                continue
-            value, message = _cell(values[col], column)
+        for col, raw in values.items():
+            column = columns[col]
+            value, message = _cell(raw, column)
             if message:
                 problems.append((column, message))
             elif column is sheet.link:
