@@ -11,6 +11,7 @@ part and the paragraph's text. The checks are the renderer's own (``formkit.docx
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import logging
 from pathlib import Path
@@ -20,7 +21,8 @@ from jinja2 import nodes
 from formkit import templates as template_files
 from formkit.board import template as board_template
 from formkit.opencare import sheet as opencare_sheet
-from formkit.case.model import load_case
+from formkit.case import law
+from formkit.case.model import Case, load_case
 from formkit.errors import Problem, TemplateError
 from formkit.fields import COMMON_FIELDS, FieldSet, all_field_sets, field_set_for
 from formkit.docx import tags
@@ -33,10 +35,12 @@ SHEET_CHECKS = {board_template.TEMPLATE_NAME: board_template.problems,
 JINJA_GLOBALS = {"loop", "range", "namespace", "dict", "lipsum", "cycler", "joiner", "true", "false", "none", "True", "False", "None"}
 
 
-def check_all(case_path: Path, user_templates: Path | None) -> str:
-    """Validate the case file and every template; raise with all problems, else a summary
-    (with notes on what is used but worth knowing, such as tracked changes)."""
-    load_case(case_path)  # raises CaseFileError with every problem in the data
+def check_all(case_path: Path, user_templates: Path | None, today: dt.date | None = None) -> str:
+    """Validate the case file and every template; raise with all problems, else a summary with
+    the warnings (data that is valid but wrong in law or by the routine on ``today``) and notes
+    on what is used but worth knowing, such as tracked changes."""
+    case = load_case(case_path)  # raises CaseFileError with every problem in the data
+    warnings = case_warnings(case, today or dt.date.today())
     problems: list[Problem] = []
     notes: list[str] = []
     used = template_files.all_templates(user_templates)
@@ -57,7 +61,33 @@ def check_all(case_path: Path, user_templates: Path | None) -> str:
     if problems:
         raise TemplateError("(kontroll)", problems)
     checked = sum(1 for _, p in used if p.suffix == ".docx" or p.name in SHEET_CHECKS)
-    return "\n".join([f"Allt ser bra ut: ärendefilen och {checked} mallar är kontrollerade.", *(f"Obs: {n}" for n in notes)])
+    if warnings:
+        lines = [f"Ärendefilen och {checked} mallar är kontrollerade, utan fel. {len(warnings)} "
+                 f"{'varning' if len(warnings) == 1 else 'varningar'}:", *(f"  - {w}" for w in warnings)]
+    else:
+        lines = [f"Allt ser bra ut: ärendefilen och {checked} mallar är kontrollerade."]
+    return "\n".join([*lines, *(f"Obs: {n}" for n in notes)])
+
+
+def case_warnings(case: Case, today: dt.date) -> list[str]:
+    """Valid data that is wrong on ``today``: representatives and consent in law
+    (``case.law``), survey dates that do not fit together, and terminssamtal recorded for a unit
+    the routine does not cover. (A letter dated after its deadline is warned about when it is
+    made: ``letters.batch.deadline_warnings``.)"""
+    warnings = law.case_warnings(case, today)
+    survey = case.survey
+    if survey is not None and survey.answer_by is not None and survey.answer_by.year != survey.year:
+        warnings.append(f"survey.answer_by ({survey.answer_by.isoformat()}) ligger inte i undersökningens år {survey.year}; "
+                        "brukarbrev 1 skulle be om svar vid fel tillfälle. Rätta year eller answer_by.")
+    if survey is not None and survey.answer_by is not None and survey.population_day > survey.answer_by:
+        warnings.append(f"survey.sent ({survey.population_day.isoformat()}) ligger efter sista svarsdagen "
+                        f"({survey.answer_by.isoformat()}); målgruppen räknas den dag enkäten skickas ut.")
+    for i, meeting in enumerate(case.meetings):
+        unit = case.units_by_id.get(case.clients_by_id[meeting.client].unit) if meeting.client in case.clients_by_id else None
+        if meeting.kind == "term_meeting" and unit is not None and not unit.has_term_meetings:
+            warnings.append(f"meetings[{i}]: terminssamtal för klient {meeting.client}, men enheten {unit.id} har inga "
+                            "terminssamtal (rutinen gäller korttidsvistelse). Ta bort mötet, eller skriv term_meetings: ja på enheten.")
+    return warnings
 
 
 def template_problems(path: Path) -> list[Problem]:

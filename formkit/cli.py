@@ -307,15 +307,19 @@ def board(case: Path, assessor: str | None, journal: str | None, not_executed: b
 @click.option("--unit", "unit_id", metavar="ID", help="Bara den här enheten (standard: alla hemtjänstenheter).")
 @click.option("--clients", "client_list", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Din egen klientlista (.xlsx eller .csv) i stället för ärendefilens klienter.")
+@click.option("--all-clients", "all_clients", is_flag=True,
+              help="Alla enhetens klienter, inte bara enkätens målgrupp (65 år eller äldre med gällande hemtjänstbeslut).")
 @click.option("--pdf", "make_pdf", is_flag=True, help="Gör också PDF av utskriftsfilen och varje brev (kräver LibreOffice).")
 @click.option("--date", "today", callback=parse_date, metavar="ÅÅÅÅ-MM-DD", help="Datum i breven (standard: i dag).")
 @common_options
-def letters(case: Path, number: str, unit_id: str | None, client_list: Path | None, make_pdf: bool,
+def letters(case: Path, number: str, unit_id: str | None, client_list: Path | None, all_clients: bool, make_pdf: bool,
             today: dt.date | None, templates: Path | None, out: Path) -> None:
     """Skriv brukarbrev 1–4 till enhetens klienter: ett brev per mottagare, en utskriftsfil,
     en adresslista och en förteckning.
 
-    Företrädare som bevakar klientens rätt och ska få brev får en kopia. Brev till klienter med
+    Breven går till enkätens målgrupp: 65 år eller äldre med gällande beslut om hemtjänst (övriga
+    står som överhoppade; --all-clients tar med alla). Företrädare som bevakar klientens rätt och
+    ska få brev får en kopia. Brev till klienter med
     skyddad identitet saknar adress och läggs i mappen skyddad-identitet/ med ett innerkuvert,
     för att skickas via Skatteverket.
 
@@ -325,8 +329,8 @@ def letters(case: Path, number: str, unit_id: str | None, client_list: Path | No
       formkit letters arenden.yaml -n 4 --unit ht-norra --pdf -o ut/brev-4
       formkit letters arenden.yaml -n 1 --clients klientlista.xlsx
     """
-    options = LetterOptions(number=int(number), unit=unit_id, client_list=client_list, templates=templates,
-                            today=today or dt.date.today())
+    options = LetterOptions(number=int(number), unit=unit_id, client_list=client_list, all_clients=all_clients,
+                            templates=templates, today=today or dt.date.today())
     write_and_report(letter_batch.plan(load_case(case), options), out, pdf=make_pdf)
 
 

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from formkit import templates as template_files
-from formkit.case import convert, yamlsource
+from formkit.case import convert, personnummer, yamlsource
 from formkit.case.model import add_years, validate_case
 from formkit.case.workbook_write import workbook_bytes
 from formkit.errors import OutputError
@@ -54,6 +54,10 @@ SURVEY_QUESTIONS = [
 ]
 SERVICES = ["HEMTJÄNST", "LEDSAGNING", "TRYGGHETSLARM", "MATDISTRIBUTION", "DAGVERKSAMHET"]
 OPEN_CARE_SERVICES = ["Föräldraskapsstöd", "Samtalsstöd ungdom", "Familjebehandling", "Missbruksbehandling (ASI)", "Stöd till våldsutsatta"]
+PASSED_ON = ["En lugn vistelse; sov gott och åt bra. Följde med på utflykten till badhuset.",
+             "Trött efter helgen men glad. Ville ringa hem på lördagskvällen, vilket gick bra.",
+             "Lite ont i magen på söndagen, gick över efter vila. Åt mindre än vanligt.",
+             "Mycket glad; har fått en ny kompis på korttids. Vill gärna komma samma helg nästa gång."]
 PROBLEMS = ["konflikter i familjen", "skolfrånvaro", "missbruk", "psykisk ohälsa", "ekonomi", "våld i nära relation", "ensamhet"]
 
 
@@ -130,7 +134,7 @@ def build_case(today: dt.date) -> dict[str, Any]:
     clients[4]["personal_number"] = personal_number(dt.date(1948, 3, 14), 871, coordination=True)
     del clients[5]["address"]  # no known address: skipped in letter batches, with a reason
     clients[6]["representatives"] = [{
-        "name": "Gustav Ekström", "role": "trustee", "looks_after_rights": True, "receives_letters": True,
+        "name": "Gustav Ekström", "role": "trustee", "scope": ["rights", "property"], "looks_after_rights": True, "receives_letters": True,
         "address": {"street": "Advokatgatan 4", "postcode": "123 60", "city": "Exempelby"},
         "phone": "070-123 45 67", "email": "gustav.ekstrom@example.se",
     }]
@@ -146,6 +150,8 @@ def build_case(today: dt.date) -> dict[str, Any]:
                  "receives_letters": True, "email": f"vardnadshavare.{client['id']}@example.se", "address": dict(client["address"]),
                  "consent_to_inform": True},
             ]
+            if add_years(personnummer.birth_date(client["personal_number"]), 18) <= today:  # custody ended at 18 (FB 6 kap. 2 §)
+                client["representatives"][0].update(role="relative", consent_to_inform=True)
         if client["unit"] in ("bs-syd", "kv-solrosen"):
             updated = today - dt.timedelta(days=rng.randint(20, 300))
             client["consent"] = {"signed": add_years(today, -rng.randint(1, 3)) - dt.timedelta(days=rng.randint(0, 200)), "valid_years": 3}
@@ -162,13 +168,15 @@ def build_case(today: dt.date) -> dict[str, Any]:
                                       "looks_after_rights": False, "phone": "070-555 12 34"}]
     # one trustee who looks after rights in a short-stay family: not the parent
     short_stay = [c for c in clients if c["unit"] == "kv-solrosen"]
-    short_stay[0]["representatives"] = [{"name": "Eva Lövgren", "role": "trustee", "looks_after_rights": True, "receives_letters": True,
+    short_stay[0]["representatives"] = [{"name": "Eva Lövgren", "role": "trustee", "scope": ["rights", "person"],
+                                          "looks_after_rights": True, "receives_letters": True,
                                           "address": {"street": "Rådhusgatan 2", "postcode": "123 45", "city": "Exempelby"},
                                           "email": "eva.lovgren@example.se", "consent_to_inform": True},
                                          {"name": "Peter " + short_stay[0]["name"].split()[-1], "role": "relative", "relation": "pappa",
                                           "looks_after_rights": False, "receives_letters": False}]
     # a short-stay client with nobody to invite (no address, no representative): a warning, not a crash
-    short_stay[-1]["representatives"] = []
+    short_stay[-1]["representatives"] = [{"name": "Jonas " + short_stay[-1]["name"].split()[-1], "role": "guardian",
+                                          "relation": "pappa", "looks_after_rights": True}]  # no address or e-mail on file
     del short_stay[-1]["address"]
 
     decisions = _decisions(clients, today, rng)
@@ -238,7 +246,8 @@ def _decisions(clients: list[dict[str, Any]], today: dt.date, rng: random.Random
             "id": f"B-{decided.year}-{1000 + i:04d}",
             "client": client["id"],
             "assessor": assessors[i % 3],
-            "services": rng.sample(SERVICES, k=rng.randint(1, 2)),
+            # every home-care client has hemtjänst; the other services come with it
+            "services": ["HEMTJÄNST"] + [x for x in rng.sample(SERVICES, k=rng.randint(1, 2)) if x != "HEMTJÄNST"],
             "law": "SoL",
             "decided": decided,
             "valid_until": None,
@@ -258,7 +267,7 @@ def _decisions(clients: list[dict[str, Any]], today: dt.date, rng: random.Random
                             "plans_how": rng.choice(["yes", "partly"]), "feels_good": "yes"},
             })
         out.append(decision)
-    ended = next(d for d in out if d["follow_ups"] and d["executed"])
+    ended = [d for d in out if d["follow_ups"] and d["executed"]][-1]
     ended["follow_ups"][-1]["outcome"] = "ended"  # insatsen avslutad: no next follow-up
     ended["follow_ups"][-1]["reason"] = "Brukaren har flyttat till ett särskilt boende."
     out.extend(_followed_up_this_year(home, today))
@@ -317,7 +326,10 @@ def _meetings(clients: list[dict[str, Any]], today: dt.date, rng: random.Random)
             continue  # not yet booked this term: shows up in `formkit meetings --due`
         day = today + dt.timedelta(days=7 + 2 * i) if i % 2 else max(term_start, today - dt.timedelta(days=20 + i))
         invitees = [r["name"] for r in client.get("representatives", []) if r.get("looks_after_rights")]
-        out.append({"kind": "term_meeting", "client": client["id"], "date": day, "time": rng.choice(["09.30", "13.00", "14.00", "15.30"]),
+        time = rng.choice(["09.30", "13.00", "14.00", "15.30"])
+        if client["unit"] != "kv-solrosen":
+            continue  # terminssamtal belong to korttidsvistelse (routine 000), not to boendestöd
+        out.append({"kind": "term_meeting", "client": client["id"], "date": day, "time": time,
                     "place": "Solrosens samtalsrum" if client["unit"] == "kv-solrosen" else "Boendestödets kontor, Ängsgatan 3",
                     "status": "booked" if day >= today else "held", "held_by": client["support_person"], "invitees": invitees})
     month_start = today.replace(day=1)
@@ -337,7 +349,9 @@ def _meetings(clients: list[dict[str, Any]], today: dt.date, rng: random.Random)
         late = i == 1
         out.append({"kind": "homecoming", "client": client["id"], "stay_ended": ended, "stay_ended_time": "16.00",
                     "date": ended + dt.timedelta(days=2 if late else 0), "time": "18.30" if not late else "10.00",
-                    "method": ["pickup", "phone", "sms", "contact_book"][i % 4], "status": "held", "held_by": client["support_person"]})
+                    "method": ["pickup", "phone", "sms", "contact_book"][i % 4], "status": "held", "held_by": client["support_person"],
+                    "spoken_with": client["representatives"][0]["relation"] if client.get("representatives") and client["representatives"][0].get("relation") else "god man",
+                    "passed_on": PASSED_ON[i % len(PASSED_ON)]})
     waiting = [c for c in supported if c["unit"] == "kv-solrosen"][-1]
     out.append({"kind": "homecoming", "client": waiting["id"], "stay_ended": today - dt.timedelta(days=1), "stay_ended_time": "15.00",
                 "date": today, "status": "booked", "held_by": waiting["support_person"]})  # not yet done: --due shows it

@@ -108,7 +108,7 @@ def test_small_counts_hidden_as_in_bilaga_4(tmp_path: Path) -> None:
     out = tmp_path / "ut"
     assert run(case, "--team", "norr", "--period", "2026", "-o", out).exit_code == 0
     q1 = month_table(load_workbook(out / "kvalitet_norr_2026.xlsx")["Fråga 1"])
-    assert q1["januari 2026"] == ["<5", 0, "<5", "<5"]
+    assert q1["januari 2026"] == ["<5", "<5", "<5", "<5"]  # the zero too: a 0 beside a total helps subtract
     # 6 answers: 3 Ja, 2 Delvis, 1 Nej are all below 5; the total is shown
     assert q1["Hela perioden (helåret 2026)"] == ["<5", "<5", "<5", 6]
 

@@ -50,9 +50,17 @@ def clients() -> list[dict]:
     ]
 
 
+# the survey population: 65 or older with a current home-care decision
+DECISIONS = [{"id": f"B-{i}", "client": client, "assessor": "bh-1", "services": ["HEMTJÄNST"], "law": "SoL", "decided": "2024-01-10"}
+             for i, client in enumerate(["b-001", "b-003", "b-004", "b-005"], start=1)]
+
+
 @pytest.fixture
 def case(tmp_path: Path) -> Path:
-    return write_case(tmp_path, clients=clients(), survey=SURVEY)
+    data = clients()
+    for client in data[2:]:
+        client.setdefault("birth_year", 1938)
+    return write_case(tmp_path, clients=data, survey=SURVEY, decisions=DECISIONS)
 
 
 def run(*args: str) -> object:
@@ -104,7 +112,7 @@ def test_every_letter_renders_and_reads_back(case: Path, tmp_path: Path, n: int)
 
 
 def test_letter_1_announces_the_survey(case: Path, tmp_path: Path) -> None:
-    run("letters", case, "-n", 1, "-o", tmp_path / "ut")
+    run("letters", case, "-n", 1, "-o", tmp_path / "ut", "--date", "2026-02-03")
     text = text_of(tmp_path / "ut" / "brukarbrev-1_b-001.docx")
     assert "Socialstyrelsen" in text and "den 24 maj 2026" in text
     assert "posta" in text and "personalen" in text and "svarskuvertet" in text
@@ -139,7 +147,7 @@ def test_copies_to_representatives(case: Path, tmp_path: Path) -> None:
     copy_text = text_of(out / "brukarbrev-2_b-001_kopia-1.docx")
     assert "Ali & Söner <AB> \"god man\"" in copy_text
     assert "=HYPERLINK(\"http://x\")" in copy_text
-    assert "Kopia till dig som är god man för Åsa Öberg-Ängström" in copy_text
+    assert "Du får det här brevet som god man för Åsa Öberg-Ängström" in copy_text
     assert not (out / "brukarbrev-2_b-001_kopia-2.docx").exists()  # the daughter does not look after rights
     # the protected client's administrator gets a copy at their own address, in the main set
     admin = text_of(out / "brukarbrev-2_b-003_kopia-1.docx")
@@ -155,8 +163,13 @@ def test_protected_identity_goes_to_its_own_set(case: Path, tmp_path: Path) -> N
     assert not (out / "brukarbrev-1_b-003.docx").exists()
     letter = text_of(protected / "brukarbrev-1_b-003.docx")
     assert "Hemlig Person" in letter and "Gömstad" not in letter
-    envelope = text_of(protected / "innerkuvert_brukarbrev-1.docx")
-    assert "Hemlig Person\n19400101-1230" in envelope
+    envelope = text_of(protected / "innerkuvert_brukarbrev-1_b-003.docx")
+    assert "Hemlig Person\nPersonnummer: 19400101-1230" in envelope
+    assert "Vi känner inte till din adress" not in envelope and "personligen" in envelope  # hand delivery offered
+    kit = text_of(protected / "sa-skickar-du_brukarbrev-1.docx")
+    assert "Skatteverket\nBox 2820\n403 20 GÖTEBORG" in kit  # the outer envelope's address, in the window
+    assert "baksida" in kit and "Hemtjänst Norra, Exempelby kommun, Box 100, 123 45 EXEMPELBY" in kit  # sender on the back
+    assert "vid ett besök" in kit and "19400101-1230" not in kit
     assert PROTECTED_STREET not in all_text_in(out)
     assert "Gömstad".upper() not in all_text_in(out)
     sheet = openpyxl.load_workbook(out / "adresslista_brukarbrev-1.xlsx").active
@@ -202,7 +215,7 @@ def test_combined_file_has_one_section_per_letter(case: Path, tmp_path: Path) ->
 
 
 def test_unit_option_and_nothing_to_do(case: Path, tmp_path: Path) -> None:
-    result = run("letters", case, "-n", 4, "--unit", "bs-syd", "-o", tmp_path / "syd")
+    result = run("letters", case, "-n", 4, "--unit", "bs-syd", "--all-clients", "-o", tmp_path / "syd")
     assert result.exit_code == 0, result.output
     rows = [[c.text for c in r.cells] for r in docx.Document(str(tmp_path / "syd" / "brukarbrev-4_b-002.docx")).tables[0].rows]
     assert rows[1][1] == "12\u00a0%"
@@ -215,10 +228,10 @@ def test_unit_option_and_nothing_to_do(case: Path, tmp_path: Path) -> None:
 
 def test_letter_4_without_results_is_a_clear_error(tmp_path: Path) -> None:
     case = write_case(tmp_path, survey={"year": 2026, "results": []})
-    result = run("letters", case, "-n", 4, "-o", tmp_path / "ut")
+    result = run("letters", case, "-n", 4, "--all-clients", "-o", tmp_path / "ut")
     assert result.exit_code == 1 and "survey.results" in result.output and "ht-norra" in result.output
     assert not (tmp_path / "ut").exists()
-    result = run("letters", case, "-n", 1, "-o", tmp_path / "ut1")  # letter 1 needs no results
+    result = run("letters", case, "-n", 1, "--all-clients", "-o", tmp_path / "ut1")  # letter 1 needs no results
     assert result.exit_code == 0, result.output
 
 

@@ -29,9 +29,9 @@ def due_case(tmp_path):
         {"kind": "term_meeting", "client": "k-2", "date": "2026-12-01", "status": "cancelled"},
         {"kind": "monthly_review", "client": "b-002", "date": "2026-11-25"},
         {"kind": "homecoming", "client": "k-1", "date": "2026-10-03", "time": "10.00", "status": "held", "held_by": "sp-2",
-         "stay_ended": "2026-10-02", "stay_ended_time": "16.00", "method": "phone"},
+         "stay_ended": "2026-10-02", "stay_ended_time": "16.00", "method": "phone", "spoken_with": "mamma", "passed_on": "En bra helg."},
         {"kind": "homecoming", "client": "k-1", "date": "2026-10-05", "time": "17.00", "status": "held", "held_by": "sp-2",
-         "stay_ended": "2026-10-04", "stay_ended_time": "16.00", "method": "sms"},
+         "stay_ended": "2026-10-04", "stay_ended_time": "16.00", "method": "sms", "spoken_with": "pappa", "passed_on": "Trött."},
         {"kind": "homecoming", "client": "k-2", "date": "2026-11-20", "stay_ended": "2026-11-19"},
         {"kind": "homecoming", "client": "k-2", "date": "2026-11-21", "status": "held", "stay_ended": "2026-11-21", "method": "pickup"},
     ]
@@ -51,7 +51,7 @@ def test_due_lists_what_is_missing_on_the_terminal_and_in_xlsx(tmp_path):
     assert len(monthly) == 1 and "b-003" in monthly[0]  # b-002 is booked this month
     assert any("k-1" in line and "mer än 24 timmar" in line for line in home)
     assert any("k-2" in line and "Inte dokumenterat som gjort" in line for line in home)
-    assert any("k-2" in line and "vem som gjorde" in line for line in home)
+    assert any("k-2" in line and "vem som gjorde" in line and "vad ni förmedlade" in line for line in home)
     assert len(home) == 3  # the talk 18 hours after the stay is in time
     assert "Rullande schema för verksamhetsmötet, november 2026:" in result.output
     assert "5 saker att göra den 2026-11-22: 1 terminssamtal, 1 månadsuppföljning, 3 hemgångssamtal" in result.output

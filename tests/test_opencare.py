@@ -73,13 +73,13 @@ def test_bilaga_2_one_form_per_insats_ended_in_the_period(tmp_path):
     forms = sorted(p.name for p in out.glob("oppenvard-bilaga-2_o*.docx"))
     assert forms == [f"oppenvard-bilaga-2_{o}.docx" for o in ("o02", "o04", "o05", "o07", "o09", "o10", "o13")]
     body = text(out / "oppenvard-bilaga-2_o05.docx")
-    for expected in ("Klient c05", "Samtalsstöd", "2026-03-01 – 2026-04-30", "avbruten",
-                     "☐ Ja    ☐ Delvis    ☒ Nej", "☐ Bättre    ☒ Oförändrad    ☐ Sämre",
+    # the client answers it: no name, no insats, nothing pre-ticked from the staff's assessment
+    for expected in ("2026-04-30", "☐ Ja    ☐ Delvis    ☐ Nej", "☐ Bättre    ☐ Oförändrad    ☐ Sämre",
                      "Hur nöjd är du med kontakten med oss?", "Hur nöjd är du med resultatet av insatsen?",
-                     "nått dina mål", "förslag på hur vi kan bli bättre", "något annat viktigt hänt"):
+                     "nått dina mål", "förslag på hur vi kan bli bättre", "något annat viktigt hänt", "Formulärets kod"):
         assert expected in body, expected
-    unanswered = text(out / "oppenvard-bilaga-2_o10.docx")
-    assert "☐ Ja    ☐ Delvis    ☐ Nej" in unanswered and "☒" not in unanswered.split("Hur insatsen slutade")[1].split("9.")[0]
+    for absent in ("Klient c05", "Samtalsstöd", "avbruten", "☒"):
+        assert absent not in body, absent
 
 
 def test_combined_print_file_has_one_section_per_form(tmp_path):
@@ -87,9 +87,11 @@ def test_combined_print_file_has_one_section_per_form(tmp_path):
     assert result.exit_code == 0, result.output
     combined = Document(str(out / "oppenvard-bilaga-2_alla_2026-T1.docx"))
     assert len(combined.sections) == 7
-    # each form's facts table starts with the client; forms come in order of start date
-    names = [t.rows[0].cells[1].text for t in combined.tables]
-    assert names == [f"Klient {c}" for c in ("c08", "c04", "c07", "c02", "c12", "c09", "c05")]
+    # each form's facts table starts with its code; forms come in order of start date, as in the key
+    codes = [t.rows[0].cells[1].text for t in combined.tables]
+    key = (out / "oppenvard-bilaga-2_kodnyckel_2026-T1.csv").read_text("utf-8-sig").splitlines()[1:]
+    assert codes == [line.split(";")[0] for line in key]
+    assert [line.split(";")[2] for line in key] == ["c08", "c04", "c07", "c02", "c12", "c09", "c05"]
 
 
 def test_bilaga_3_to_every_recipient_with_dates_for_the_year(tmp_path):
@@ -177,9 +179,9 @@ def test_help_has_an_example():
 
 @pytest.mark.soffice
 def test_pdf_of_the_print_file(tmp_path):
-    result, out = run(tmp_path, "--appendix", "3", "--pdf")
+    result, out = run(tmp_path, "--appendix", "3", "--period", "2027", "--pdf")
     assert result.exit_code == 0, result.output
-    assert (out / "oppenvard-bilaga-3_alla_2026.pdf").stat().st_size > 1000
+    assert (out / "oppenvard-bilaga-3_alla_2027.pdf").stat().st_size > 1000
 
 
 def test_bundled_templates_pass_check():
@@ -196,12 +198,12 @@ def test_own_template_overrides_and_a_misspelt_field_is_named(tmp_path):
     mine = tmp_path / "mallar"
     mine.mkdir()
     doc = Document(str(find("forms", "oppenvard-bilaga-2.docx")))
-    doc.add_paragraph("Egen rad: {{ insats.service }}")
+    doc.add_paragraph("Egen rad: {{ unit.name }}")
     doc.save(str(mine / "oppenvard-bilaga-2.docx"))
     result, out = run(tmp_path, "--appendix", "2", "--period", "2026-T1", "--templates", str(mine))
     assert result.exit_code == 0, result.output
-    assert "Egen rad: Missbruksbehandling" in text(out / "oppenvard-bilaga-2_o13.docx")
-    doc.add_paragraph("{{ client.nmae }}")
+    assert "Egen rad: Öppenvården" in text(out / "oppenvard-bilaga-2_o13.docx")
+    doc.add_paragraph("{{ unit.nmae }}")
     doc.save(str(mine / "oppenvard-bilaga-2.docx"))
     second = tmp_path / "andra"
     second.mkdir()

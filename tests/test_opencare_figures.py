@@ -92,14 +92,15 @@ def test_every_cell_with_small_counts_hidden(tmp_path):
     s = summary(tmp_path, threshold=5)
     # Missbruksbehandling (2) is hidden; total minus Samtalsstöd would give it away, so the
     # smallest other row (Föräldrastöd, 5) is hidden too, as "x" (it is not below 5)
-    assert table(s, "insatser") == {F: ("x", "<5"), M: ("<5", "0"), S: ("7", "<5"), "Summa": ("14", "<5"), "bas": ("14", "<5")}
+    assert table(s, "insatser") == {F: ("x", "<5"), M: ("<5", "<5"), S: ("7", "<5"), "Summa": ("14", "<5"), "bas": ("14", "<5")}
+    # zeros beside a total are hidden too: a printed 0 would help subtract
     assert table(s, "kon") == {
-        "Kvinnor": ("6", "<5"), "Män": ("<5", "<5"), "Annan könstillhörighet": ("<5", "0"), "Okänt kön": ("<5", "0"),
+        "Kvinnor": ("6", "<5"), "Män": ("<5", "<5"), "Annan könstillhörighet": ("<5", "<5"), "Okänt kön": ("<5", "<5"),
         "Summa": ("12", "<5"), "bas": ("12", "<5"),
     }
     assert table(s, "alder") == {
-        "0–17 år": ("<5", "0"), "18–24 år": ("<5", "0"), "25–44 år": ("6", "<5"), "45–64 år": ("<5", "<5"),
-        "65 år och äldre": ("<5", "0"), "Okänd ålder": ("<5", "0"), "Summa": ("12", "<5"), "bas": ("12", "<5"),
+        "0–17 år": ("<5", "<5"), "18–24 år": ("<5", "<5"), "25–44 år": ("6", "<5"), "45–64 år": ("<5", "<5"),
+        "65 år och äldre": ("<5", "<5"), "Okänd ålder": ("<5", "<5"), "Summa": ("12", "<5"), "bas": ("12", "<5"),
     }
     assert table(s, "problem") == {
         "Ensamhet": ("<5", "<5"), "Föräldraskap": ("<5", "<5"), "Missbruk": ("<5", "0"), "Oro": ("<5", "0"),
@@ -108,7 +109,7 @@ def test_every_cell_with_small_counts_hidden(tmp_path):
     assert table(s, "behov")["Summa"] == ("7", "0")
     assert {v for k, v in table(s, "behov").items() if k not in ("Summa", "bas")} == {("<5", "0")}
     assert table(s, "situation") == {
-        "Förbättrad": ("<5", "0"), "Oförändrad": ("<5", "0"), "Försämrad": ("0", "0"), "Uppgift saknas": ("<5", "0"),
+        "Förbättrad": ("<5", "0"), "Oförändrad": ("<5", "0"), "Försämrad": ("<5", "0"), "Uppgift saknas": ("<5", "0"),
         "Summa": ("7", "0"), "bas": ("7", "0"),
     }
     assert table(s, "avbrutna") == {F: ("<5", "0"), S: ("<5", "0"), "Summa": ("<5", "0"), "bas": ("<5", "0")}
@@ -136,10 +137,10 @@ def test_no_hidden_count_can_be_recomputed_from_a_total(tmp_path):
 
 @pytest.mark.parametrize("values, total, shown", [
     ([7, 5, 2], 14, ["7", "x", "<5"]),
-    ([7, 6, 0], 13, ["7", "6", "0"]),
-    ([3, 1, 0], 4, ["<5", "<5", "0"]),
+    ([7, 6, 0], 13, ["7", "x", "<5"]),  # the zero is hidden, and then 6 so that it cannot be subtracted back
+    ([3, 1, 0], 4, ["<5", "<5", "<5"]),
     ([9, 1, 1], 11, ["9", "<5", "<5"]),
-    ([8, 2, 0, 0], 10, ["x", "<5", "0", "0"]),
+    ([8, 2, 0, 0], 10, ["8", "<5", "<5", "<5"]),  # three hidden cells sharing 2: none can be told
 ])
 def test_suppress(values, total, shown):
     cells, total_cell = suppress(values, 5, total)

@@ -244,10 +244,11 @@ def monthly() -> Document:
         "journal och redovisa på verksamhetsmötet enligt det rullande schemat. Ta med "
         "genomförandeplanen och eventuella metodblad."
     )
+    # points 5–6 are open questions: their answer cell has no Ja/Nej, only room to write
     loop_table(
-        doc, ["Nr", "Punkt", "Svar", "Kommentar"],
-        ["{{ p.number }}", "{{ p.text }}", f"{CHECKBOX} Ja\n{CHECKBOX} Nej", "{{ p.fact }}"],
-        "p in points", [1.0, 7.5, 2.0, 6.5], 1.9,
+        doc, ["Nr", "Punkt", "Svar och kommentar"],
+        ["{{ p.number }}", "{{ p.text }}", "{{ p.answer }}\n{{ p.fact }}"],
+        "p in points", [1.0, 7.5, 8.5], 1.9,
     )
     doc.add_paragraph("Åtgärder som enhetschefen ska få veta om", style="Heading 2")
     writing_box(doc, 2.2, keep_with_next=True)
@@ -272,7 +273,7 @@ def homecoming() -> Document:
         "Inom 24 timmar från att brukaren har åkt hem efter sin vistelse ska närstående få veta hur "
         "vistelsen har varit och om det är något särskilt vi vill förmedla. Samtalet kan ske vid "
         "hämtningen, via telefon eller sms eller genom kontaktboken. Skriv in varje samtal: när det "
-        "gjordes, hur och av vem."
+        "gjordes, hur och av vem, med vem ni talade och vad ni förmedlade."
     )
     doc.add_paragraph("Närstående och företrädare att kontakta", style="Heading 2")
     tag(doc, "{%p for c in contacts %}")
@@ -282,9 +283,10 @@ def homecoming() -> Document:
     doc.add_paragraph(f"Hur: {CHECKBOX} vid hämtning  {CHECKBOX} telefon  {CHECKBOX} sms  {CHECKBOX} kontaktbok").paragraph_format.keep_with_next = True
     loop_table(
         doc,
-        ["Vistelsen slutade", "Samtalet gjordes", "Hur", "Utfört av", "Inom 24 h"],
-        ["{{ r.stay_ended }}", "{{ r.held }}", "{{ r.method }}", "{{ r.held_by }}", "{{ r.in_time }}"],
-        "r in rows", [3.0, 3.0, 4.5, 4.0, 2.5], 1.4,
+        ["Vistelsen slutade", "Samtalet: när, hur, av vem", "Med vem", "Vad vi förmedlade", "Inom 24 h"],
+        ["{{ r.stay_ended }}", "{{ r.held_text }}", "{{ r.spoken_with }}", "{{ r.passed_on }}",
+         "{{ r.in_time }}"],
+        "r in rows", [2.6, 3.6, 3.0, 5.8, 2.0], 1.2,
     )
     return doc
 

@@ -110,13 +110,17 @@ def address_block(doc: Document, text: str) -> None:
     address_frame(doc.add_paragraph(text))
 
 
+def either(du: str, copy: str) -> str:
+    """The client's own letter says "du"; the copy to a representative speaks of the client."""
+    return "{% if recipient.is_copy %}" + copy + "{% else %}" + du + "{% endif %}"
+
+
 def copy_notice(doc: Document) -> None:
     doc.add_paragraph("{%p if recipient.is_copy %}")
     p = doc.add_paragraph()
     p.add_run(
-        "Kopia till dig som är {{ recipient.role }} "
-        "{% if recipient.role == 'närstående' %}till{% else %}för{% endif %} {{ client.name }}. "
-        "Samma brev har skickats till {{ client.name }}."
+        "Du får det här brevet som {{ recipient.role_phrase }}. "
+        "{{ client.name }} har fått ett eget brev om samma sak."
     ).italic = True
     doc.add_paragraph("{%p endif %}")
 
@@ -128,7 +132,8 @@ def contact_block(doc: Document, heading: str = "Har du frågor?") -> None:
     doc.add_heading(heading, level=2)
     ask = doc.add_paragraph(
         "Ring eller mejla {% if contact.title %}{{ contact.title|lower }} {% endif %}{{ contact.name }}. "
-        "Du kan också prata med personalen som kommer hem till dig."
+        + either("Du kan också prata med personalen som kommer hem till dig.",
+                 "Du kan också prata med personalen som kommer hem till {{ client.name }}.")
     )
     reach = doc.add_paragraph(
         "{% if contact.phone %}Telefon: {{ contact.phone }}{% endif %}"
@@ -163,62 +168,78 @@ def start_letter(title: str, size: float = 12) -> Document:
 
 def letter_1() -> Document:
     doc = start_letter("Brukarbrev 1: enkäten kommer")
-    doc.add_heading("Snart får du en enkät om hemtjänsten – vi vill gärna att du svarar", level=1)
-    doc.add_paragraph(
+    doc.add_heading(either("Snart får du en enkät om hemtjänsten – vi vill gärna att du svarar",
+                           "Snart får {{ client.name }} en enkät om hemtjänsten"), level=1)
+    doc.add_paragraph(either(
         "Om några veckor får du en enkät med posten från Socialstyrelsen. Den heter "
         "”Vad tycker de äldre om äldreomsorgen?” och handlar om hur du tycker att hemtjänsten fungerar "
-        "för dig. {% if survey.answer_by %}Svara senast {{ survey.answer_by|long_date }}.{% endif %}"
-    )
-    doc.add_heading("Därför är ditt svar viktigt", level=2)
-    doc.add_paragraph(
+        "för dig. {% if survey.answer_by %}Svara senast {{ survey.answer_by|long_date }}.{% endif %}",
+        "Om några veckor får {{ client.name }} en enkät med posten från Socialstyrelsen. Den heter "
+        "”Vad tycker de äldre om äldreomsorgen?” och handlar om hur hemtjänsten fungerar. "
+        "{% if survey.answer_by %}Sista dag att svara är {{ survey.answer_by|long_date }}.{% endif %}"))
+    doc.add_heading(either("Därför är ditt svar viktigt", "Därför är svaren viktiga"), level=2)
+    doc.add_paragraph(either(
         "Dina svar visar vad vi på {{ unit.name }} gör bra och vad vi behöver bli bättre på. "
         "Vi använder resultatet när vi planerar hur hemtjänsten ska bli bättre för dig och andra. "
-        "Vi vill också höra från dig som är nöjd."
-    )
-    doc.add_heading("Så här svarar du", level=2)
-    numbered(doc, "Läs frågorna och kryssa i de svar som stämmer för dig.")
-    numbered(doc, "Lägg enkäten i svarskuvertet som följer med. Du behöver inte sätta på något frimärke.")
-    numbered(doc, "Posta kuvertet. Om du vill kan personalen som kommer hem till dig posta det åt dig.")
-    doc.add_paragraph(
-        "Du kan också svara på internet. Hur du gör står i brevet från Socialstyrelsen."
-    )
-    doc.add_heading("Det är frivilligt och du är anonym", level=2)
-    doc.add_paragraph(
-        "Du väljer själv om du vill svara. Vi på hemtjänsten får aldrig veta vad just du har svarat. "
-        "Vill du ha hjälp att fylla i enkäten kan en anhörig eller någon annan du litar på hjälpa dig."
-    )
+        "Vi vill också höra från dig som är nöjd.",
+        "Svaren visar vad vi på {{ unit.name }} gör bra och vad vi behöver bli bättre på. "
+        "Vi använder resultatet när vi planerar hur hemtjänsten ska bli bättre."))
+    doc.add_heading(either("Så här svarar du", "Så här går det till"), level=2)
+    numbered(doc, either("Läs frågorna och kryssa i de svar som stämmer för dig.",
+                         "Frågorna besvaras genom att kryssa i de svar som stämmer."))
+    numbered(doc, either("Lägg enkäten i svarskuvertet som följer med. Du behöver inte sätta på något frimärke.",
+                         "Enkäten läggs i svarskuvertet som följer med. Det behövs inget frimärke."))
+    numbered(doc, either("Posta kuvertet. Om du vill kan personalen som kommer hem till dig posta det åt dig.",
+                         "Kuvertet postas. Personalen kan posta det om {{ client.name }} vill."))
+    doc.add_paragraph(either(
+        "Du kan också svara på internet. Hur du gör står i brevet från Socialstyrelsen.",
+        "Det går också att svara på internet. Hur det går till står i brevet från Socialstyrelsen."))
+    doc.add_heading(either("Det är frivilligt, och dina svar är skyddade", "Det är frivilligt, och svaren är skyddade"), level=2)
+    doc.add_paragraph(either(
+        "Du väljer själv om du vill svara. Svaren är konfidentiella: enkäten har ett nummer, men vi på "
+        "hemtjänsten får aldrig veta vad just du har svarat. En anhörig eller någon annan du litar på kan "
+        "hjälpa dig att fylla i den.",
+        "{{ client.name }} väljer själv om enkäten ska besvaras. Svaren är konfidentiella: enkäten har ett "
+        "nummer, men vi på hemtjänsten får aldrig veta vad just {{ client.name }} har svarat. Du får gärna "
+        "hjälpa till, men det är {{ client.name }} som svarar."))
     contact_block(doc)
     return doc
 
 
 def letter_2() -> Document:
     doc = start_letter("Brukarbrev 2: tack")
-    doc.add_heading("Tack för att du svarade på enkäten", level=1)
-    doc.add_paragraph(
+    doc.add_heading(either("Tack för att du svarade på enkäten", "Tack för svaren på enkäten om hemtjänsten"), level=1)
+    doc.add_paragraph(either(
         "Tack till dig som har svarat på Socialstyrelsens enkät om hemtjänsten {{ survey.year }}. "
-        "Dina svar hjälper oss på {{ unit.name }} att bli bättre."
-    )
+        "Dina svar hjälper oss på {{ unit.name }} att bli bättre.",
+        "Tack till alla som har svarat på Socialstyrelsens enkät om hemtjänsten {{ survey.year }}, och tack "
+        "till dig om du hjälpte {{ client.name }} att svara. Svaren hjälper oss på {{ unit.name }} att bli bättre."))
     doc.add_heading("Det här händer nu", level=2)
     bullet(doc, "Socialstyrelsen sammanställer svaren från hela landet.")
     bullet(doc, "I höst får vi resultatet för {{ unit.name }}.")
-    bullet(doc, "Då skickar vi ett brev till dig om vad resultatet visar och vad vi ska göra bättre.")
-    doc.add_heading("Du kan alltid säga vad du tycker", level=2)
-    doc.add_paragraph(
+    bullet(doc, either("Då skickar vi ett brev till dig om vad resultatet visar och vad vi ska göra bättre.",
+                       "Då skickar vi ett brev till {{ client.name }}, med en kopia till dig, om vad resultatet visar "
+                       "och vad vi ska göra bättre."))
+    doc.add_heading(either("Du kan alltid säga vad du tycker", "Ni kan alltid säga vad ni tycker"), level=2)
+    doc.add_paragraph(either(
         "Du behöver inte vänta på nästa enkät. Berätta för personalen eller kontakta oss när du vill "
-        "om något är bra eller borde bli bättre."
-    )
+        "om något är bra eller borde bli bättre.",
+        "Ni behöver inte vänta på nästa enkät. Berätta för personalen eller kontakta oss när ni vill "
+        "om något är bra eller borde bli bättre."))
     contact_block(doc)
     return doc
 
 
 def letter_3() -> Document:
     doc = start_letter("Brukarbrev 3: säg vad du tycker")
-    doc.add_heading("Vi vill veta vad du tycker – hela året", level=1)
-    doc.add_paragraph(
+    doc.add_heading(either("Vi vill veta vad du tycker – hela året", "Vi vill veta vad ni tycker – hela året"), level=1)
+    doc.add_paragraph(either(
         "Du kan alltid lämna synpunkter och klagomål på hemtjänsten. Med det här brevet får du ett "
         "synpunktskort och ett svarskuvert. Fyll i kortet, lägg det i svarskuvertet och posta det. "
-        "Du behöver inte sätta på något frimärke."
-    )
+        "Du behöver inte sätta på något frimärke.",
+        "{{ client.name }} och du kan alltid lämna synpunkter och klagomål på hemtjänsten. Med det här brevet "
+        "följer ett synpunktskort och ett svarskuvert. Fyll i kortet, lägg det i svarskuvertet och posta det. "
+        "Det behövs inget frimärke."))
     doc.add_paragraph("{%p if survey.examples %}")
     doc.add_heading("Det här har vi gjort på {{ unit.name }}", level=2)
     doc.add_paragraph("{%p for example in survey.examples %}")
@@ -228,7 +249,8 @@ def letter_3() -> Document:
     doc.add_heading("Så lämnar du synpunkter och klagomål", level=2)
     bullet(doc, "Fyll i synpunktskortet på nästa sida och skicka det i svarskuvertet.")
     bullet(doc, "Ring eller mejla {{ contact.name }} (kontaktuppgifter längre ner).")
-    bullet(doc, "Berätta för personalen som kommer hem till dig. De för det vidare.")
+    bullet(doc, either("Berätta för personalen som kommer hem till dig. De för det vidare.",
+                       "Berätta för personalen som kommer hem till {{ client.name }}. De för det vidare."))
     doc.add_paragraph(
         "Vi läser alla synpunkter och klagomål och använder dem för att bli bättre. Vill du ha svar "
         "skriver du ditt namn och hur vi når dig. Du kan också vara anonym."
@@ -281,10 +303,12 @@ def letter_4() -> Document:
     # 11 pt, not 12: the results table with eight questions, the actions and the signature
     # fit on the one page a folded letter has
     doc = start_letter("Brukarbrev 4: resultatet", size=11)
-    doc.add_heading("Så tycker du och andra om {{ unit.name }}", level=1)
+    doc.add_heading(either("Så tycker du och andra om {{ unit.name }}",
+                           "Så tycker de som har hemtjänst från {{ unit.name }}"), level=1)
     doc.add_paragraph(
-        "Nu har resultatet av Socialstyrelsens enkät om hemtjänsten {{ survey.year }} kommit. Tack till dig "
-        "som svarade! Tabellen visar hur många procent av dem som har hemtjänst från {{ unit.name }} som "
+        "Nu har resultatet av Socialstyrelsens enkät om hemtjänsten {{ survey.year }} kommit. "
+        + either("Tack till dig som svarade! ", "Tack till alla som svarade! ")
+        + "Tabellen visar hur många procent av dem som har hemtjänst från {{ unit.name }} som "
         "svarade positivt på varje fråga, jämfört med hela kommunen, hela landet och förra året."
     )
     results_table(doc)
@@ -337,16 +361,56 @@ def inner_envelope() -> Document:
     """One sheet per protected client, for the inner envelope forwarded by Skatteverket.
 
     Skatteverket forwards post to a person with skyddade personuppgifter when the letter lies
-    in a sealed inner envelope that carries the recipient's name and personal number, inside an
-    outer envelope addressed to Skatteverket. The window shows only name and personal number;
-    the sheet goes into the inner envelope in front of the letter."""
+    in a sealed inner envelope that carries the recipient's name and personal number (the
+    sender's address on its back), inside an outer envelope to Skatteverket's forwarding
+    address. The sheet goes into a window envelope in front of the letter, so the window shows
+    the name and the number; its text tells the client why, and offers hand delivery instead."""
     doc = new_document("Innerkuvert för post via Skatteverket")
     letterhead(doc)
-    address_block(doc, "{{ client.name }}\n{{ client.personal_number }}")
+    address_block(doc, "{{ client.name }}\n{{ client.number_label }}: {{ client.personal_number }}")
     doc.add_paragraph(
-        "I kuvertet finns ett brev till dig från {{ unit.name }}. Brevet kommer till dig via "
-        "Skatteverket, eftersom dina personuppgifter är skyddade. Vi känner inte till din adress."
+        "I kuvertet finns ett brev till dig från {{ unit.name }}. Det har kommit till dig via Skatteverket, "
+        "som skickar vidare post till den som har skyddade personuppgifter. Vi skickar det så för att din adress "
+        "ska vara skyddad."
     )
+    doc.add_paragraph(
+        "Vill du hellre få våra brev direkt av personalen när de besöker dig? Säg det till dem, "
+        "{% if unit.phone %}eller ring oss på {{ unit.phone }}, {% endif %}så lämnar vi breven personligen i stället."
+    )
+    return doc
+
+
+def forwarding_instructions() -> Document:
+    """For the staff: how the protected clients' letters reach them, and the outer envelope's
+    address sheet (Skatteverket's forwarding address in the window) on page 2."""
+    doc = new_document("Så skickar du brev till klienter med skyddade personuppgifter")
+    letterhead(doc)
+    doc.add_heading("Så skickar du brukarbrev {{ letter }} till klienter med skyddade personuppgifter", level=1)
+    doc.add_paragraph(
+        "{{ count }} brev ska nå klienter med skyddade personuppgifter. Skriv aldrig deras adress på något kuvert, "
+        "och lägg inte breven i den vanliga utskicken."
+    )
+    doc.add_heading("Helst: lämna brevet vid ett besök", level=2)
+    doc.add_paragraph(
+        "Personalen besöker klienterna. Fråga klienten om brevet kan lämnas personligen vid nästa besök. "
+        "Då behövs varken innerkuvert eller Skatteverket."
+    )
+    doc.add_heading("Annars: skicka via Skatteverket", level=2)
+    numbered(doc, "Lägg innerkuvertsbladet och brevet i ett fönsterkuvert, så att namn och personnummer syns i fönstret. "
+                  "Klistra igen kuvertet.")
+    numbered(doc, "Skriv avsändaren på innerkuvertets baksida: "
+                  "{% for line in sender_lines %}{{ line }}{% if not loop.last %}, {% endif %}{% endfor %}.")
+    numbered(doc, "Lägg innerkuverten i ett ytterkuvert. Flera innerkuvert får ligga i samma ytterkuvert "
+                  "(inte rekommenderade brev: de skickas ett och ett).")
+    numbered(doc, "Frankera ytterkuvertet och skicka det till Skatteverket. Adressen står på nästa sida, "
+                  "placerad för ett fönsterkuvert.")
+    doc.add_paragraph(
+        "Skatteverket skickar innerkuverten vidare utan att öppna dem. Frågor om ett brev: ring {{ unit.name }}"
+        "{% if unit.phone %}, {{ unit.phone }}{% endif %}."
+    )
+    page = doc.add_paragraph()
+    page.paragraph_format.page_break_before = True
+    address_block(doc, "{% for line in forwarding_lines %}{{ line }}{% if not loop.last %}\n{% endif %}{% endfor %}")
     return doc
 
 
@@ -355,7 +419,8 @@ def main() -> int:
     for n, build in enumerate((letter_1, letter_2, letter_3, letter_4), start=1):
         save(build(), OUT / f"brukarbrev-{n}.docx")
     save(inner_envelope(), OUT / "skyddad-identitet-innerkuvert.docx")
-    print(f"Skrev 5 mallar i {OUT}")
+    save(forwarding_instructions(), OUT / "skyddad-identitet-instruktion.docx")
+    print(f"Skrev 6 mallar i {OUT}")
     return 0
 
 

@@ -112,7 +112,7 @@ def bilaga_1() -> Document:
     doc.add_heading("Klient", level=1)
     facts_table(doc, [
         ("Namn", "{{ client.name }}"),
-        ("Personnummer", "{{ client.personal_number }}"),
+        ("{{ client.number_label }}", "{{ client.personal_number }}"),
         ("Födelseår", "{{ client.birth_year }}"),
         ("Kön", "{{ client.gender_choice }}"),
         ("Ålder när insatsen började", "{{ client.age_at_start }}"),
@@ -150,32 +150,25 @@ def bilaga_2() -> Document:
     doc = new_document("Öppenvård · Bilaga 2 · Frågor efter avslutad insats", "Öppenvård bilaga 2: frågor efter avslutad insats")
     doc.add_heading("Frågor efter avslutad insats", level=0)
     doc.add_paragraph(
-        "Frågorna ställs i ett avslutande samtal, en intervju eller en enkät efter varje avslutad insats. "
-        "Dina svar hjälper oss att se vad som fungerar och vad vi behöver bli bättre på."
+        "Frågorna gäller insatsen du hade hos oss, som avslutades {{ ended|iso_date }}. Dina svar hjälper oss "
+        "att se vad som fungerar och vad vi behöver bli bättre på. Det är frivilligt att svara."
     )
     facts_table(doc, [
-        ("Klient", "{{ client.name }}"),
-        ("Insats", "{{ insats.service }}"),
-        ("Tid", "{{ insats.started|iso_date }} – {{ insats.ended|iso_date }}"),
-        ("Hur insatsen slutade", "{{ insats.status_text }}"),
-        ("Behandlare", "{{ insats.staff.name }}"),
-        ("Enhet", "{{ unit.name }}"),
+        ("Formulärets kod", "{{ code }}"),
+        ("Från", "{{ unit.name }}, {{ organisation.name }}"),
     ])
+    doc.add_paragraph(
+        "Formuläret har bara en kod, inte ditt namn. Bara personalen kan se vilken insats koden hör till. "
+        "Lämna formuläret till oss eller skicka det till {{ unit.name }}."
+    )
     question(doc, "1. Vilka insatser har du fått hos oss?")
-    bullets(doc, "for other in client_insatser",
-            "{{ other.service }}, {{ other.started|iso_date }} – {{ other.ended|iso_date }}")
-    doc.add_paragraph("Annat:").paragraph_format.keep_with_next = True
-    lines(doc, 2)
+    lines(doc, 3)
     question(doc, "2. Hur nöjd är du med kontakten med oss?")
     scale(doc, SATISFACTION)
     question(doc, "3. Hur nöjd är du med resultatet av insatsen?")
     scale(doc, SATISFACTION)
     question(doc, "4. I vilken grad tycker du att du har nått dina mål med insatsen?")
     doc.add_paragraph("☐ Helt    ☐ Till stor del    ☐ Delvis    ☐ Inte alls    ☐ Vet inte")
-    tag(doc, "{%p if client.goals %}")
-    doc.add_paragraph("Målen var:")
-    bullets(doc, "for goal in client.goals", "{{ goal }}")
-    tag(doc, "{%p endif %}")
     question(doc, "5. Har insatsen svarat mot dina behov?")
     doc.add_paragraph("{{ needs_choice }}")
     question(doc, "6. Hur är din situation nu jämfört med när insatsen började?")
@@ -259,6 +252,12 @@ def bilaga_4() -> Document:
     doc = new_document("Öppenvård · Bilaga 4 · Sammanställning", "Öppenvård bilaga 4: sammanställning")
     doc.add_heading("Sammanställning av öppenvårdens insatser", level=0)
     doc.add_paragraph("{{ period.full }}").runs[0].bold = True
+    tag(doc, "{%p if preliminary %}")
+    mark = doc.add_paragraph().add_run("Preliminär: perioden är inte slut förrän {{ period.end|iso_date }}. "
+                                       "Siffrorna kan ändras; gör om sammanställningen när perioden är slut.")
+    mark.bold = True
+    mark.font.color.rgb = RGBColor(0xA0, 0x1E, 0x1E)
+    tag(doc, "{%p endif %}")
     facts_table(doc, [
         ("Organisation", "{{ organisation.name }}"),
         ("Insatser under perioden", "{{ active_count }}"),

@@ -141,6 +141,14 @@ class Organisation(Model):
 UnitKind = Literal["home_care", "short_stay", "housing_support", "open_care", "assessment"]
 
 
+class TermQuestion(Model):
+    """One question of a unit's own samtalsmall for the terminssamtal."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]  # what a notes file names
+    text: Text
+    help: Text = ""  # support for whoever leads the talk
+
+
 class Unit(Model):
     id: Id
     name: Text
@@ -150,6 +158,14 @@ class Unit(Model):
     email: Text | None = Field(default=None, description="Enhetens e-post; för en utförare den funktionsbrevlåda handläggaren skriver till.")
     meeting_day: Weekday | None = Field(default=None, description="Veckodag för enhetens möte (APT, verksamhetsmöte): årshjulets steg och det rullande schemat.")
     meeting_time: Clock | None = Field(default=None, description="Klockslag för enhetens möte, t.ex. 13.00: årshjulets händelser får tiden.")
+    # terminssamtal (routine 000) belong to short-stay units; any other unit may set this on
+    term_meetings: YesNo | None = Field(default=None, description="Terminssamtal (rutinen för korttidsvistelse): ja för en enhet av annat slag som också har dem.")
+    # the unit's samtalsmall: "utifrån den samtalsmall som är framtagen" (the routine's questions if empty)
+    term_questions: list[TermQuestion] = Field(default=[], description="Enhetens samtalsmall för terminssamtalet; tom: rutinens frågor.")
+
+    @property
+    def has_term_meetings(self) -> bool:
+        return self.term_meetings if self.term_meetings is not None else self.kind == "short_stay"
 
 
 StaffRole = Literal["unit_manager", "assessor", "support_person", "coordinator", "staff"]
@@ -167,6 +183,10 @@ class Staff(Model):
 
 
 RepresentativeRole = Literal["trustee", "administrator", "guardian", "relative"]
+# what a god man's or förvaltare's appointment covers (FB 11 kap. 4 §, 7 §): bevaka rätt,
+# förvalta egendom, sörja för person
+AppointmentScope = Literal["rights", "property", "person"]
+SCOPE_NAMES: dict[str, str] = {"rights": "bevaka rätt", "property": "förvalta egendom", "person": "sörja för person"}
 
 
 ROLE_NAMES: dict[str, str] = {
@@ -186,6 +206,13 @@ class Representative(Model):
     phone: Text | None = None
     email: Text | None = None
     consent_to_inform: YesNo = Field(default=False, description="Klienten samtycker till att vi informerar personen, t.ex. mejlar minnesanteckningarna.")
+    # god man / förvaltare: what the appointment covers (rights, property, person)
+    scope: list[AppointmentScope] = Field(default=[], description="God man/förvaltare: vad förordnandet omfattar (rights bevaka rätt, property förvalta egendom, person sörja för person).")
+
+    @property
+    def covers_rights(self) -> bool:
+        """Looks after the client's rights: marked so, or appointed to "bevaka rätt"."""
+        return self.looks_after_rights or "rights" in self.scope
 
 
 class Consent(Model):
@@ -251,6 +278,38 @@ class Client(Model):
         if self.personal_number:
             return personnummer.birth_date(self.personal_number).year
         return self.birth_year
+
+    @property
+    def birth_date(self) -> dt.date | None:
+        """The birth date, from the personal (or coordination) number; None without one."""
+        return personnummer.birth_date(self.personal_number) if self.personal_number else None
+
+    @property
+    def number_label(self) -> str:
+        """"Personnummer" or "Samordningsnummer", as the form should call the number."""
+        return personnummer.label(self.personal_number) if self.personal_number else "Personnummer"
+
+    def age_on(self, day: dt.date) -> int | None:
+        """Age in whole years on ``day``. With only ``birth_year``, the lowest age the client can
+        have (the birthday not yet reached), so a child is never counted as an adult."""
+        born = self.birth_date
+        if born is not None:
+            return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        if self.birth_year is not None:
+            return max(0, day.year - self.birth_year - 1)
+        return None
+
+    @property
+    def eighteenth_birthday(self) -> dt.date | None:
+        born = self.birth_date
+        return add_years(born, 18) if born else None
+
+    def is_child_on(self, day: dt.date) -> bool | None:
+        """Under 18 on ``day`` (None: the age is not known)."""
+        age = self.age_on(day)
+        if self.birth_date is None and self.birth_year is not None and day.year - self.birth_year == 18:
+            return None  # the 18th birthday falls this year: only a birth date can tell
+        return None if age is None else age < 18
 
 
 Answer = Literal["yes", "partly", "no"]
@@ -329,6 +388,12 @@ class Survey(Model):
     actions: list[UnitText] = []  # improvements planned after the result (letter 4)
     examples: list[UnitText] = []  # good examples from the unit (letter 3)
 
+    @property
+    def population_day(self) -> dt.date:
+        """The survey's date, on which its population (65 or older, with hemtjänst) is counted:
+        the day the questionnaires go out (``sent``), else 1 March of the survey's year."""
+        return self.sent or dt.date(self.year, 3, 1)
+
 
 MeetingKind = Literal["term_meeting", "monthly_review", "homecoming"]
 MeetingStatus = Literal["booked", "held", "cancelled"]
@@ -350,6 +415,8 @@ class Meeting(Model):
     stay_ended_time: Clock | None = None
     method: HomecomingMethod | None = None  # homecoming: how the relatives were told
     summary: Text | None = Field(default=None, description="Vad brukaren sa (månadsuppföljning), för journaltexten.")
+    spoken_with: Text | None = None  # homecoming: whom the staff told (name or relation)
+    passed_on: Text | None = None  # homecoming: what was passed on about the stay
 
 
 OpenCareStatus = Literal["ongoing", "completed", "interrupted"]

@@ -4,6 +4,12 @@
 python-stdnum's ``se.personnummer`` does the Luhn checksum but rejects samordningsnummer, which
 municipal care must accept, so the date rule is here and the checksum is stdnum's.
 Messages never repeat the number itself (it is sensitive personal data).
+
+A 10-digit number (``ÅÅMMDD-NNNN``) does not say its century. Skatteverket's rule: the
+separator is ``-`` until the year the person turns 100 and ``+`` from then on, so the century
+is the one that puts the birth date in the past (on or before the day the number is read), and
+a ``+`` moves it a further hundred years back. "261215-1239" read on 2026-11-23 is therefore
+1926-12-15, not a birth three weeks ahead.
 """
 
 from __future__ import annotations
@@ -21,6 +27,21 @@ ANYWHERE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
 MASK = "[personnummer]"
 ECHO_LIMIT = 60
 
+LABELS = {"personnummer": "Personnummer", "samordningsnummer": "Samordningsnummer"}
+
+
+def _birth(year: int, month: int, day: int) -> dt.date:
+    return dt.date(year, month, day - 60 if day > 60 else day)
+
+
+def _on_or_before(year: int, month: int, day: int, today: dt.date) -> bool:
+    """Is the birth on or before ``today``? (29 February of a common year compares as 28 February;
+    the date itself is checked afterwards.)"""
+    try:
+        return _birth(year, month, day) <= today
+    except ValueError:
+        return _birth(year, month, day - 1) <= today
+
 
 def normalise(value: str, today: dt.date | None = None) -> str:
     """Return the number as ``ÅÅÅÅMMDD-NNNN``; raise ValueError (Swedish) if it is not valid."""
@@ -32,17 +53,18 @@ def normalise(value: str, today: dt.date | None = None) -> str:
         luhn.validate(yy + mm + dd + tail)
     except StdnumError:
         raise ValueError("personnumret har fel kontrollsiffra; kontrollera siffrorna") from None
-    day = int(dd) - 60 if int(dd) > 60 else int(dd)
-    if century is None:
-        today = today or dt.date.today()
-        year = 2000 + int(yy)
-        while year > today.year:
-            year -= 100
-        if sep == "+":
-            year -= 100
-        century = str(year // 100)
     try:
-        dt.date(int(century + yy), int(mm), day)
+        if century is None:
+            today = today or dt.date.today()
+            year = 2000 + int(yy)
+            if year > today.year:
+                year -= 100
+            if not _on_or_before(year, int(mm), int(dd), today):  # the century that puts the birth in the past
+                year -= 100
+            if sep == "+":
+                year -= 100
+            century = str(year // 100)
+        _birth(int(century + yy), int(mm), int(dd))
     except ValueError:
         raise ValueError("personnumret innehåller ett datum som inte finns") from None
     return f"{century}{yy}{mm}{dd}-{tail}"
@@ -50,8 +72,7 @@ def normalise(value: str, today: dt.date | None = None) -> str:
 
 def birth_date(number: str) -> dt.date:
     """Birth date of a normalised number (samordningsnummer: day minus 60)."""
-    day = int(number[6:8])
-    return dt.date(int(number[0:4]), int(number[4:6]), day - 60 if day > 60 else day)
+    return _birth(int(number[0:4]), int(number[4:6]), int(number[6:8]))
 
 
 def is_coordination_number(number: str) -> bool:
@@ -74,3 +95,7 @@ def echo(value: object, limit: int = ECHO_LIMIT) -> str:
     to ``limit`` characters (a 100 kB field is not printed back)."""
     text = mask(str(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+def label(number: str) -> str:
+    """What the number is called on a form: "Personnummer" or "Samordningsnummer"."""
+    return LABELS["samordningsnummer" if is_coordination_number(number) else "personnummer"]

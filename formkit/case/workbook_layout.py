@@ -122,7 +122,14 @@ SHEETS: tuple[Sheet, ...] = (
         *_phone_email("Enhetens"),
         Column("Mötesdag", ("meeting_day",), "choice", "veckodag för enhetens möte (APT, verksamhetsmöte): årshjulet och det rullande schemat.", 12, choices=WEEKDAYS),
         Column("Mötestid", ("meeting_time",), "clock", "klockslag för enhetens möte, t.ex. 13.00.", 10),
+        Column("Terminssamtal", ("term_meetings",), "yesno", "Ja om enheten har terminssamtal fast den inte är en korttidsvistelse (tomt: efter typen).", 12),
     ), "Enheterna (en rad per enhet). För en utförare är e-postadressen funktionsbrevlådan."),
+    Sheet("Samtalsmall", "Samtalsmall", ("term_questions",), (
+        Column("Id", ("id",), "text", "frågans korta namn, som anteckningsfilen använder (a–z, siffror, - _), t.ex. trivsel.", 12),
+        Column("Fråga", ("text",), "text", "frågan i enhetens samtalsmall för terminssamtalet.", 60),
+        Column("Stöd", ("help",), "text", "stöd till den som leder samtalet (kan vara tomt).", 40),
+    ), "Enhetens egen samtalsmall för terminssamtalet, en rad per fråga; utan rader gäller rutinens frågor.",
+        parent="Enheter", link=Column("Enhet", ("id",), "ref", "enhetens id på bladet Enheter.", 14, ref="Enheter")),
     Sheet("Personal", "Personal", ("staff",), (
         _id("medarbetaren", "bh-1"),
         Column("Namn", ("name",), "text", "för- och efternamn.", 22),
@@ -160,6 +167,7 @@ SHEETS: tuple[Sheet, ...] = (
         *_address("Företrädarens"),
         *_phone_email("Företrädarens"),
         Column("Samtycke att informera", ("consent_to_inform",), "yesno", "Ja om klienten samtycker till att vi informerar personen, t.ex. mejlar minnesanteckningarna.", 12),
+        Column("Förordnandet omfattar", ("scope",), "list", "god man eller förvaltare: rights (bevaka rätt), property (förvalta egendom), person (sörja för person), åtskilda med semikolon.", 22),
     ), "Klienternas företrädare: god man, förvaltare, vårdnadshavare och närstående (en rad per företrädare).",
         parent="Klienter", link=Column("Klient", ("id",), "ref", "klientens id på bladet Klienter.", 12, ref="Klienter")),
     Sheet("Mål", "Mal", ("care_plan", "goals"), (
@@ -206,6 +214,8 @@ SHEETS: tuple[Sheet, ...] = (
         Column("Vistelsen slutade kl.", ("stay_ended_time",), "clock", "hemgångssamtal: klockslaget vistelsen slutade.", 10),
         Column("Sätt", ("method",), "choice", "hemgångssamtal: hur närstående fick informationen.", 14, choices=HOMECOMING_METHODS),
         Column("Sammanfattning", ("summary",), "text", "månadsuppföljning: vad brukaren sa, för journaltexten.", 40),
+        Column("Talade med", ("spoken_with",), "text", "hemgångssamtal: vem personalen talade med (namn eller relation).", 16),
+        Column("Förmedlat", ("passed_on",), "text", "hemgångssamtal: vad som förmedlades om vistelsen.", 40),
     ), "Terminssamtal, månadsuppföljningar och hemgångssamtal (en rad per möte)."),
     Sheet("Öppenvård", "Oppenvard", ("open_care",), (
         _id("insatsen", "ov-001"),

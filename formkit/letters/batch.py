@@ -14,6 +14,18 @@ from templates compiled once when the output is written (``formkit.output.write`
   subfolder ``skyddad-identitet/`` with an inner-envelope sheet (name and personal number) for
   forwarding through Skatteverket; they are not in the address list.
 
+Who gets the letters: Socialstyrelsen's survey goes to people who are 65 or older on the
+survey's day (``survey.sent``, default 1 March) and have a current home-care decision
+(hemtjänst) on the letter's date, so by default only they get the letters; everyone else is
+listed as skipped with the reason, and ``--all-clients`` includes them. A coordinator's own list
+(``--clients``) is taken as the population she chose. A representative gets a copy when she acts
+for the client on the letter's date (``case.law``: a vårdnadshavare only until 18, a god man or
+förvaltare who looks after the client's rights, a relative of an adult only with the client's
+consent) and receives letters; the copy speaks of the client in the third person.
+
+Deadlines: brukarbrev 1 asks for an answer by ``survey.answer_by`` only while that day is still
+ahead; a letter dated after it gets no deadline and the summary warns.
+
 A client without an address is skipped with a reason and the batch goes on; every other
 problem stops the batch before anything is written. Per-letter work is kept to building a
 small dict: unit, contact and survey contexts are built once per unit.
@@ -22,14 +34,15 @@ small dict: unit, contact and survey contexts are built once per unit.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from formkit import templates as template_files
 from formkit.case import clientlist
-from formkit.case.model import ROLE_NAMES, Address, Case, Client, Representative, Unit
+from formkit.case import law
+from formkit.case.model import ROLE_NAMES, Address, Case, Client, Decision, Representative, Unit
 from formkit.docx.combine import combine
 from formkit.docx.render import CompiledTemplate, Rendered
 from formkit.errors import DataError
@@ -40,6 +53,12 @@ from formkit.output import Output, Sink, csv_bytes
 
 PROTECTED_FOLDER = "skyddad-identitet"
 INNER_ENVELOPE = "skyddad-identitet-innerkuvert.docx"
+FORWARDING = "skyddad-identitet-instruktion.docx"
+# Skatteverket's forwarding address for post to people with skyddade personuppgifter
+SKATTEVERKET_FORWARDING = ("Skatteverket", "Box 2820", "403 20 GÖTEBORG")
+SURVEY_AGE = 65
+# decisions that alone do not make a client part of Socialstyrelsen's hemtjänst survey
+NOT_HOME_CARE = {"TRYGGHETSLARM", "MATDISTRIBUTION", "MATLÅDOR", "DAGVERKSAMHET", "KORTTIDSVISTELSE"}
 LETTER_NAMES = {
     1: "brukarbrev 1 (enkäten kommer)",
     2: "brukarbrev 2 (tack)",
@@ -53,6 +72,7 @@ LETTER_FIELDS = {
     "recipient.address_block": "namn och adress på rader, för fönsterkuvertet (bara namnet vid skyddad identitet)",
     "recipient.is_copy": "sant när brevet är en kopia till en företrädare",
     "recipient.role": "företrädarens roll: god man, förvaltare, vårdnadshavare eller närstående (tom för klienten)",
+    "recipient.role_phrase": "rollen med klientens namn, t.ex. \"god man för Åsa Öberg\" (tom för klienten)",
     "recipient.protected": "sant när klienten har skyddad identitet (brevet skickas via Skatteverket)",
     "client.id": "klientens id",
     "client.name": "klientens namn",
@@ -82,11 +102,23 @@ LETTER_FIELDS = {
 INNER_ENVELOPE_FIELDS = {
     "client.name": "klientens namn",
     "client.personal_number": "klientens personnummer (bara på innerkuvertet, som Skatteverket kräver)",
+    "client.number_label": "Personnummer eller Samordningsnummer",
     "unit.name": "enhetens namn",
+    "unit.phone": "enhetens telefonnummer",
+    "sender_lines": "avsändaren för kuvertets baksida: enheten och kommunens adress (lista)",
+}
+FORWARDING_FIELDS = {
+    "unit.name": "enhetens namn",
+    "unit.phone": "enhetens telefonnummer",
+    "letter": "brevets nummer (1–4)",
+    "count": "hur många brev som ska skickas via Skatteverket",
+    "forwarding_lines": "Skatteverkets adress för vidarebefordran (lista), för ytterkuvertet",
+    "sender_lines": "avsändaren för innerkuvertens baksida (lista)",
 }
 
 register(FieldSet("letters", ("brukarbrev-*.docx",), "Brukarbrev 1–4", LETTER_FIELDS))
 register(FieldSet("letters", (INNER_ENVELOPE,), "Innerkuvert för post via Skatteverket", INNER_ENVELOPE_FIELDS))
+register(FieldSet("letters", (FORWARDING,), "Så skickas brev via Skatteverket, med ytterkuvertets adress", FORWARDING_FIELDS))
 
 @dataclass(frozen=True)
 class Recipient:
@@ -132,12 +164,54 @@ def select_units(case: Case, unit_id: str | None) -> list[Unit]:
     return units
 
 
-def choose_recipients(clients: Sequence[Client], unit_ids: set[str]) -> tuple[list[Recipient], list[tuple[str, str]]]:
-    """Recipients in the clients' order (each copy right after its client) and what was skipped."""
+def is_home_care(decision: Decision) -> bool:
+    """A decision that puts the client in the hemtjänst survey: any service other than those
+    that alone do not count (trygghetslarm, matdistribution, dagverksamhet, …)."""
+    return any(service.strip().upper() not in NOT_HOME_CARE for service in decision.services)
+
+
+def current_on(decision: Decision, day: dt.date) -> bool:
+    """Decided by ``day``, not past its end date, and not ended at a follow-up before ``day``."""
+    if decision.decided > day or (decision.valid_until is not None and decision.valid_until < day):
+        return False
+    ended = [f.date for f in decision.follow_ups if f.outcome == "ended" and f.date <= day]
+    return not ended
+
+
+def survey_reason(case: Case, client: Client, day: dt.date) -> str | None:
+    """Why the client is not in Socialstyrelsen's survey population (None: the client is, or
+    the case file cannot tell: an unknown age or no decisions at all are warned about instead)."""
+    survey_day = case.survey.population_day if case.survey else dt.date(day.year, 3, 1)
+    age = client.age_on(survey_day)
+    if age is not None and age < SURVEY_AGE:
+        return f"är {age} år den {survey_day.isoformat()}; enkäten gäller den som är {SURVEY_AGE} år eller äldre"
+    if not case.decisions:
+        return None  # a case file without the assessors' decisions: only the age can be judged (the summary says so)
+    decisions = [d for d in case.decisions if d.client == client.id]
+    if not any(is_home_care(d) and current_on(d, day) for d in decisions):
+        if not decisions:
+            return "har inget beslut om hemtjänst i ärendefilen"
+        last = max(decisions, key=lambda d: d.decided)
+        return f"har inget gällande beslut om hemtjänst den {day.isoformat()}; det senaste beslutet är {last.id}"
+    return None
+
+
+def choose_recipients(clients: Sequence[Client], unit_ids: set[str], day: dt.date | None = None,
+                      population: Callable[[Client], str | None] | None = None,
+                      ) -> tuple[list[Recipient], list[tuple[str, str]]]:
+    """Recipients in the clients' order (each copy right after its client) and what was skipped.
+
+    ``population`` says why a client is outside the survey population (None: inside);
+    ``day`` is the letter's date, on which representatives are judged (``case.law``)."""
+    day = day or dt.date.today()
     recipients: list[Recipient] = []
     skipped: list[tuple[str, str]] = []
     for client in clients:
         if client.unit not in unit_ids:
+            continue
+        reason = population(client) if population else None
+        if reason:
+            skipped.append((client.id, reason))
             continue
         if client.protected_identity and not client.personal_number:
             skipped.append((client.id, "skyddad identitet men inget personnummer, som Skatteverket behöver för att skicka brevet vidare"))
@@ -148,11 +222,11 @@ def choose_recipients(clients: Sequence[Client], unit_ids: set[str]) -> tuple[li
         recipients.append(Recipient(client))
         k = 0
         for rep in client.representatives:
-            if not (rep.looks_after_rights and rep.receives_letters):
+            if not (rep.receives_letters and law.acts_for(client, rep, day)):
                 continue
             k += 1
             if rep.address is None:
-                skipped.append((f"{client.id}_kopia-{k}", f"kopian till {ROLE_NAMES[rep.role]} saknar adress"))
+                skipped.append((f"{client.id}_kopia-{k}", f"kopian till {law.role_on(client, rep, day)} saknar adress"))
                 continue
             recipients.append(Recipient(client, k, rep))
     return recipients, skipped
@@ -194,25 +268,33 @@ def survey_context(case: Case, unit: Unit, number: int, today: dt.date) -> dict[
         )
     return {
         "year": survey.year,
-        "answer_by": survey.answer_by,
+        "answer_by": survey.answer_by if survey.answer_by and survey.answer_by >= today else None,
         "results": results,
         "actions": [a.text for a in survey.actions if a.unit == unit.id],
         "examples": [e.text for e in survey.examples if e.unit == unit.id],
     }
 
 
-def letter_context(base: dict[str, Any], recipient: Recipient) -> dict[str, Any]:
+def role_phrase(role: str, client_name: str) -> str:
+    """"god man för Åsa Öberg", "dotter till Åsa Öberg": a relation takes "till", a role "för"."""
+    preposition = "för" if role in (ROLE_NAMES["trustee"], ROLE_NAMES["administrator"], ROLE_NAMES["guardian"]) else "till"
+    return f"{role} {preposition} {client_name}"
+
+
+def letter_context(base: dict[str, Any], recipient: Recipient, day: dt.date | None = None) -> dict[str, Any]:
     """The per-letter part: who it goes to. Never the personal number."""
     address = recipient.address
     lines = [recipient.name, *(address.lines if address else [])]
     rep = recipient.representative
+    role = law.role_on(recipient.client, rep, day or base.get("today") or dt.date.today()) if rep else ""
     return {
         **base,
         "recipient": {
             "name": recipient.name,
             "address_block": "\n".join(lines),
             "is_copy": bool(recipient.copy),
-            "role": ROLE_NAMES[rep.role] if rep else "",
+            "role": role,
+            "role_phrase": role_phrase(role, recipient.client.name) if rep else "",
             "protected": recipient.protected,
         },
         "client": {"id": recipient.client.id, "name": recipient.client.name},
@@ -229,6 +311,7 @@ class LetterOptions(Options):
     number: int = 1
     unit: str | None = None
     client_list: Path | None = None
+    all_clients: bool = False  # every client of the units, not only the survey population
 
 
 def plan(case: Case, options: LetterOptions) -> Output:
@@ -244,12 +327,17 @@ def plan(case: Case, options: LetterOptions) -> Output:
     unit_ids = {u.id for u in units}
     if not any(c.unit in unit_ids for c in clients):
         raise DataError(f"Inga klienter hör till {', '.join(sorted(unit_ids))}; inget har skrivits.")
-    recipients, skipped = choose_recipients(clients, unit_ids)
+    population = None
+    if options.client_list is None and not options.all_clients:
+        population = lambda client: survey_reason(case, client, today)  # noqa: E731
+    recipients, skipped = choose_recipients(clients, unit_ids, today, population)
     if not recipients:
-        raise DataError(f"Inga brev att skriva: alla klienter hoppades över ({'; '.join(f'{i}: {r}' for i, r in skipped[:5])}).")
+        raise DataError(f"Inga brev att skriva: alla klienter hoppades över ({'; '.join(f'{i}: {r}' for i, r in skipped[:5])})."
+                        + (" Med --all-clients får alla enhetens klienter brevet." if population else ""))
 
     template = CompiledTemplate(template_files.find("letters", f"brukarbrev-{number}.docx", options.templates))
     envelope = CompiledTemplate(template_files.find("letters", INNER_ENVELOPE, options.templates))
+    forwarding = CompiledTemplate(template_files.find("letters", FORWARDING, options.templates))
     common = common_context(case, today)
     bases = {
         u.id: {
@@ -267,25 +355,31 @@ def plan(case: Case, options: LetterOptions) -> Output:
     sets = [(main, "", f"utskrift_{stem}.docx")]
     if protected:
         sets.append((protected, f"{PROTECTED_FOLDER}/", f"utskrift-skyddad_{stem}.docx"))
-    envelope_name = f"{PROTECTED_FOLDER}/innerkuvert_{stem}.docx"
+    # one inner-envelope sheet per client: a personal number never shares a file with another client's
+    envelope_names = {r.client.id: f"{PROTECTED_FOLDER}/innerkuvert_{stem}_{r.client.id}.docx" for r in protected}
+    forwarding_name = f"{PROTECTED_FOLDER}/sa-skickar-du_{stem}.docx"
     output = Output(LETTER_NAMES[number], skipped=skipped)
     paths = [(f"{prefix}{stem}_{r.id}.docx", True) for group, prefix, _ in sets for r in group]
     paths += [(prefix + print_name, True) for group, prefix, print_name in sets if group]
     if protected:
-        paths.append((envelope_name, True))
+        paths += [(name, True) for name in envelope_names.values()] + [(forwarding_name, True)]
 
     def make(sink: Sink) -> None:
         rendered: dict[str, list[Rendered]] = {prefix: [] for _, prefix, _ in sets}
         for recipient in sink.progress(recipients, "Skriver brev", len(recipients)):
             prefix = f"{PROTECTED_FOLDER}/" if recipient.protected else ""
-            letter = template.render(letter_context(bases[recipient.client.unit], recipient), record=recipient.id)
+            letter = template.render(letter_context(bases[recipient.client.unit], recipient, today), record=recipient.id)
             sink.add(f"{prefix}{stem}_{recipient.id}.docx", letter.to_bytes())
             rendered[prefix].append(letter)
         for _, prefix, print_name in sets:
             if rendered[prefix]:
                 sink.add(prefix + print_name, combine(rendered[prefix]))
         if protected:
-            sink.add(envelope_name, inner_envelopes(envelope, protected, bases))
+            for recipient in protected:
+                sink.add(envelope_names[recipient.client.id], inner_envelope(envelope, recipient, bases, case))
+            sink.add(forwarding_name, forwarding.render(
+                {**bases[protected[0].client.unit], "count": len(protected), "forwarding_lines": list(SKATTEVERKET_FORWARDING),
+                 "sender_lines": sender_lines(case, case.units_by_id[protected[0].client.unit])}, record="skyddad-identitet").to_bytes())
 
     output.produce(paths, make)
     rows: list[list[object]] = [
@@ -310,23 +404,59 @@ def plan(case: Case, options: LetterOptions) -> Output:
     )
     if protected:
         output.summary.append(
-            f"{len(protected)} med skyddad identitet: breven ligger i {PROTECTED_FOLDER}/ "
-            "med innerkuvert och skickas via Skatteverket."
+            f"{len(protected)} med skyddad identitet: breven ligger i {PROTECTED_FOLDER}/ med innerkuvert och "
+            f"instruktion (sa-skickar-du_{stem}.docx): lämna dem vid ett besök, eller skicka dem via Skatteverket."
         )
+    unknown_age = [r.client.id for r in recipients if not r.copy and r.client.age_on(today) is None]
+    if population is not None and unknown_age:
+        output.warnings.append(f"{_count(len(unknown_age), 'klient', 'klienter')} utan personnummer eller födelseår fick brevet "
+                               f"({', '.join(unknown_age[:5])}{' …' if len(unknown_age) > 5 else ''}); enkäten gäller den som är "
+                               f"{SURVEY_AGE} år eller äldre, så kontrollera åldern.")
+    if population is not None and not case.decisions:
+        output.warnings.append("Ärendefilen har inga beslut (decisions), så det går inte att se vem som har gällande beslut "
+                               "om hemtjänst: alla klienter som är 65 år eller äldre får brevet.")
+    if population is not None:
+        output.summary.append(
+            f"Enkätens målgrupp: {SURVEY_AGE} år eller äldre den {(case.survey.population_day if case.survey else dt.date(today.year, 3, 1)).isoformat()} "
+            "med gällande beslut om hemtjänst; övriga klienter står som överhoppade (--all-clients tar med alla)."
+        )
+    output.warnings.extend(deadline_warnings(case, number, today))
+    output.warnings.extend(law.case_warnings(case, today, [r.client for r in recipients if not r.copy]))
     return output
+
+
+def deadline_warnings(case: Case, number: int, day: dt.date) -> list[str]:
+    """A letter whose deadline does not fit its date: brukarbrev 1 after the answer date (it
+    then asks for no date), brukarbrev 2 (thanks) before it."""
+    survey = case.survey
+    if survey is None or survey.answer_by is None:
+        return ["survey.answer_by saknas i ärendefilen, så brukarbrev 1 säger inget sista svarsdatum."] if number == 1 else []
+    if number == 1 and survey.answer_by < day:
+        return [f"Brukarbrev 1 är daterat {day.isoformat()}, efter enkätens sista svarsdag {survey.answer_by.isoformat()} "
+                f"(survey.answer_by). Brevet nämner därför ingen svarsdag. Lägg in nästa undersökning under survey "
+                "(year, answer_by), eller sätt brevets datum med --date."]
+    if number == 2 and day < survey.answer_by:
+        return [f"Brukarbrev 2 (tack) är daterat {day.isoformat()}, före enkätens sista svarsdag {survey.answer_by.isoformat()}; "
+                "rutinen skickar det i juni, när svaren har kommit in."]
+    return []
+
+
+def sender_lines(case: Case, unit: Unit) -> list[str]:
+    """The sender for the back of an inner envelope: the unit and the organisation's address."""
+    return [unit.name, case.organisation.name, *case.organisation.address.lines]
 
 
 def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def inner_envelopes(template: CompiledTemplate, recipients: list[Recipient], bases: dict[str, dict[str, Any]]) -> bytes:
-    """One sheet per protected client: name and personal number for Skatteverket's forwarding."""
-    sheets = []
-    for recipient in recipients:
-        context = {
-            **bases[recipient.client.unit],
-            "client": {"name": recipient.client.name, "personal_number": recipient.client.personal_number or ""},
-        }
-        sheets.append(template.render(context, record=recipient.client.id))
-    return combine(sheets)
+def inner_envelope(template: CompiledTemplate, recipient: Recipient, bases: dict[str, dict[str, Any]], case: Case) -> bytes:
+    """The sheet for one protected client's inner envelope: name and personal number, as
+    Skatteverket's forwarding needs, in a file of its own."""
+    context = {
+        **bases[recipient.client.unit],
+        "client": {"name": recipient.client.name, "personal_number": recipient.client.personal_number or "",
+                   "number_label": recipient.client.number_label},
+        "sender_lines": sender_lines(case, case.units_by_id[recipient.client.unit]),
+    }
+    return template.render(context, record=recipient.client.id).to_bytes()

@@ -6,8 +6,10 @@ Three checks, all on the date given with ``--at`` (default today):
 * terminssamtal: a covered client with no booked or held terminssamtal this term
   (vårterminen January–June, höstterminen July–December);
 * månadsuppföljning: a covered client with no booked or held månadsuppföljning this month;
-* hemgångssamtal: this term, a talk recorded more than 24 hours after the stay ended, a talk
-  not recorded as held when the 24 hours have passed, or a talk without who held it.
+* hemgångssamtal: every stay that ended with no talk recorded as held, while the 24 hours can
+  still be met, with the exact deadline ("ring senast 2026-11-23 kl. 15.00"); once passed, that
+  it was missed; a talk recorded more than 24 hours after the stay ended; a talk without who
+  held it, whom they spoke with or what was passed on.
 
 The result is a table for the terminal (returned as text; the CLI prints it) and the same
 rows in an xlsx, with a second sheet holding the month's rolling schedule.
@@ -23,7 +25,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from formkit.case.model import Case, Client
+from formkit.case.model import Case, Client, Meeting
 from formkit.meetings.rules import (
     DEFAULT_TEAM_DAY, covered, homecoming_deadline, homecoming_in_time, meetings_of, month_of,
     rolling_schedule, term_of,
@@ -71,13 +73,38 @@ def find_due(case: Case, at: dt.date) -> list[Due]:
             if in_time is False:
                 out.append(Due("hemgångssamtal", client, person(client), meeting.date,
                                f"Gjordes mer än 24 timmar efter vistelsen (slutade {ended}); ta upp det på enheten"))
-            elif meeting.status != "held" and deadline is not None and at > deadline.date():
+            elif meeting.status != "held" and deadline is not None and at <= deadline.date():
+                out.append(Due("hemgångssamtal", client, person(client), deadline.date(),
+                               f"Ring senast {deadline_text(meeting, deadline)}: vistelsen slutade {ended_text(meeting)}; "
+                               "berätta hur vistelsen har varit (vid hämtning, telefon, sms eller kontaktbok)"))
+            elif meeting.status != "held" and deadline is not None:
                 out.append(Due("hemgångssamtal", client, person(client), meeting.stay_ended,
                                f"Inte dokumenterat som gjort, fast vistelsen slutade {ended}; ring eller skriv i kontaktboken"))
-            if meeting.status == "held" and not meeting.held_by:
-                out.append(Due("hemgångssamtal", client, person(client), meeting.date,
-                               "Det är inte dokumenterat vem som gjorde samtalet; fyll i held_by"))
+            if meeting.status == "held":
+                missing = [what for what, value in (("vem som gjorde samtalet (held_by)", meeting.held_by),
+                                                    ("med vem ni talade (spoken_with)", meeting.spoken_with),
+                                                    ("vad ni förmedlade (passed_on)", meeting.passed_on)) if not value]
+                if missing:
+                    out.append(Due("hemgångssamtal", client, person(client), meeting.date,
+                                   "Det är inte dokumenterat " + _and(missing)))
     return out
+
+
+def deadline_text(meeting: Meeting, deadline: dt.datetime) -> str:
+    """"2026-11-23 kl. 15.00": 24 hours after the stay ended. Without a recorded time the
+    whole next day counts, and the text says to record the time."""
+    if meeting.stay_ended_time is None:
+        return f"{deadline.date().isoformat()} (klockslaget när vistelsen slutade saknas: fyll i stay_ended_time)"
+    return f"{deadline.date().isoformat()} kl. {deadline:%H.%M}"
+
+
+def ended_text(meeting: Meeting) -> str:
+    ended = (meeting.stay_ended or meeting.date).isoformat()
+    return f"{ended} kl. {meeting.stay_ended_time}" if meeting.stay_ended_time else ended
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " eller " + items[-1]
 
 
 def report(case: Case, at: dt.date, team_day: str = DEFAULT_TEAM_DAY) -> Output:

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from formkit import templates as template_files
-from formkit.case.model import ROLE_NAMES, Case, Client, Meeting
+from formkit.case import law
+from formkit.case.model import Case, Client, Meeting
 from formkit.docx.combine import combine
 from formkit.fields import FieldSet, common_context, register, staff_context, unit_context
 from formkit.meetings.rules import (
-    DEFAULT_TEAM_DAY, DOCUMENTATION_STATEMENT, HOMECOMING_METHODS, MONTHLY_POINTS, MONTHLY_QUESTIONS,
-    TERM_QUESTIONS, Period, homecoming_in_time, meetings_of, month_of, rolling_schedule,
-    select_clients, term_of,
+    DEFAULT_TEAM_DAY, DOCUMENTATION_STATEMENT, HOMECOMING_METHODS, MONTHLY_OPEN_POINTS, MONTHLY_POINTS,
+    MONTHLY_QUESTIONS, TERM_QUESTIONS, Period, Question, homecoming_in_time, meetings_of, month_of,
+    rolling_schedule, select_clients, term_of, unit_questions,
 )
 from formkit.docx.render import CompiledTemplate, Rendered
 from formkit.output import Output
@@ -64,19 +65,24 @@ def first_name(name: str) -> str:
     return name.split()[0] if name.split() else name
 
 
-def questions_context(who: str, answers: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    """The terminssamtal questions, naming the client as ``who``: "du" in the copy the client
-    gets, the first name elsewhere (never "brukaren" in a question someone is asked)."""
+def questions_context(who: str, answers: dict[str, str] | None = None,
+                      questions: tuple[Question, ...] = TERM_QUESTIONS) -> list[dict[str, Any]]:
+    """The samtalsmall's questions (the unit's own, or the routine's), naming the client as
+    ``who``: "du" in the copy the client gets, the first name elsewhere (never "brukaren" in a
+    question someone is asked). A unit's own question may leave {vem} out."""
     answers = answers or {}
     return [
-        {"number": i, "id": q.id, "text": q.text.format(vem=who), "help": q.help, "answer": answers.get(q.id, "")}
-        for i, q in enumerate(TERM_QUESTIONS, start=1)
+        {"number": i, "id": q.id, "text": q.text.replace("{vem}", who), "help": q.help, "answer": answers.get(q.id, "")}
+        for i, q in enumerate(questions, start=1)
     ]
 
 
-def recipients(client: Client) -> tuple[list[dict[str, Any]], list[str]]:
-    """Who gets an invitation: the client and every representative who looks after the
-    client's rights (not always the parent). Returns (recipients, notes for the summary)."""
+def recipients(client: Client, day: dt.date | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """Who gets an invitation: the client and every representative who acts for the client on
+    ``day`` (``case.law``: a vårdnadshavare until 18, a god man or förvaltare who looks after the
+    client's rights — not always the parent —, a närstående of an adult only with the client's
+    consent). Returns (recipients, notes for the summary)."""
+    day = day or dt.date.today()
     out, notes = [], []
     if client.protected_identity:
         out.append({"name": client.name, "first_name": first_name(client.name), "is_client": True, "role": "brukare",
@@ -86,15 +92,15 @@ def recipients(client: Client) -> tuple[list[dict[str, Any]], list[str]]:
         lines = [client.name, *client.address.lines] if client.address else []
         out.append({"name": client.name, "first_name": first_name(client.name), "is_client": True, "role": "brukare",
                     "address_lines": lines, "email": client.email or ""})
-    for rep in client.representatives:
-        if not rep.looks_after_rights:
-            continue
+    for rep in law.involved(client, day):
         if rep.address is None and not rep.email:
             notes.append("unreachable")
             continue
         lines = [rep.name, *rep.address.lines] if rep.address else []
-        out.append({"name": rep.name, "first_name": first_name(rep.name), "is_client": False, "role": ROLE_NAMES[rep.role],
-                    "address_lines": lines, "email": rep.email or ""})
+        out.append({"name": rep.name, "first_name": first_name(rep.name), "is_client": False,
+                    "role": law.role_on(client, rep, day), "address_lines": lines, "email": rep.email or ""})
+    if client.is_child_on(day) and not law.involved(client, day):
+        notes.append("no_rights")
     return out, notes
 
 
@@ -107,26 +113,29 @@ def term_documents(case: Case, client: Client, today: dt.date, compiled: dict[st
     term = term_of(today)
     booked = meetings_of(case, client, "term", term)
     meeting = booked[-1] if booked else None
+    base_questions = unit_questions(case.units_by_id[client.unit])
     base = {**client_base(case, client, today), "term": period_context(term), "meeting": meeting_context(meeting),
-            "questions": questions_context(first_name(client.name))}
+            "questions": questions_context(first_name(client.name), questions=base_questions)}
     docs: dict[str, list[Rendered]] = {name: [] for name in names}
-    invited, recipient_notes = recipients(client)
+    invited, recipient_notes = recipients(client, meeting.date if meeting else today)
     if meeting is None:
         notes["not_booked"].append(client.id)
     elif meeting.status == "held":
         notes["held"].append(client.id)
+    elif meeting.date < today:
+        notes["past"].append(client.id)  # an invitation to a day already gone would be no invitation
     elif not invited:
         notes["nobody"].append(client.id)
     else:
         for n, recipient in enumerate(invited, start=1):
-            asked = questions_context("du" if recipient["is_client"] else first_name(client.name))
+            asked = questions_context("du" if recipient["is_client"] else first_name(client.name), questions=base_questions)
             docs[names[0]].append(compiled[names[0]].render({**base, "recipient": recipient, "questions": asked},
                                                             f"{client.id} (mottagare {n})"))
         if "protected" in recipient_notes:
             notes["protected"].append(client.id)
     if "unreachable" in recipient_notes:
         notes["unreachable"].append(client.id)
-    if client.representatives and not any(r.looks_after_rights for r in client.representatives):
+    if "no_rights" in recipient_notes:
         notes["no_rights"].append(client.id)
     docs[names[1]].append(compiled[names[1]].render(base, client.id))
     people = [{"name": r["name"], "role": r["role"], "attended": f"{CHECKBOX} Ja  {CHECKBOX} Nej"} for r in invited]
@@ -180,6 +189,9 @@ def monthly_context(case: Case, client: Client, today: dt.date, team_dates: dict
          if plan and plan.risk_assessment else "Ingen riskbedömning registrerad"),
     ]
     booked = meetings_of(case, client, "monthly", month)
+    points = [{"number": i, "text": p, "fact": f, "open": i in MONTHLY_OPEN_POINTS,
+               "answer": "" if i in MONTHLY_OPEN_POINTS else f"{CHECKBOX} Ja    {CHECKBOX} Nej"}
+              for i, (p, f) in enumerate(zip(MONTHLY_POINTS, facts), start=1)]
     return {
         **client_base(case, client, today),
         "month": period_context(month),
@@ -194,7 +206,7 @@ def monthly_context(case: Case, client: Client, today: dt.date, team_dates: dict
         "meeting": meeting_context(booked[-1] if booked else None),
         "team_meeting": {"date": team_dates.get(client.id, "")},
         "questions": [{"number": i, "text": q} for i, q in enumerate(MONTHLY_QUESTIONS, start=1)],
-        "points": [{"number": i, "text": p, "fact": f} for i, (p, f) in enumerate(zip(MONTHLY_POINTS, facts), start=1)],
+        "points": points,
     }
 
 
@@ -205,17 +217,22 @@ def homecoming_context(case: Case, client: Client, today: dt.date) -> dict[str, 
     for m in meetings_of(case, client, "homecoming", term):
         in_time = homecoming_in_time(m)
         held_by = case.staff_by_id[m.held_by].name if m.held_by else ""
+        held_text = " ".join(x for x in [m.date.isoformat(), f"kl. {m.time}" if m.time else ""] if x) if m.status == "held" else "inte gjort"
         rows.append({
             "stay_ended": " ".join(x for x in [(m.stay_ended or m.date).isoformat(), f"kl. {m.stay_ended_time}" if m.stay_ended_time else ""] if x),
-            "held": " ".join(x for x in [m.date.isoformat(), f"kl. {m.time}" if m.time else ""] if x) if m.status == "held" else "inte gjort",
+            "held": held_text,
             "method": HOMECOMING_METHODS.get(m.method or "", ""),
             "held_by": held_by,
             "in_time": {True: "Ja", False: "Nej", None: ""}[in_time],
+            "held_text": "\n".join(x for x in (held_text, HOMECOMING_METHODS.get(m.method or "", ""), held_by) if x),
+            "spoken_with": m.spoken_with or "",
+            "passed_on": m.passed_on or "",
         })
-    rows += [{"stay_ended": "", "held": "", "method": "", "held_by": "", "in_time": ""}] * max(4, BLANK_ROWS["homecoming"] - len(rows))
-    contacts = [
-        {"name": r.name, "role": r.relation or ROLE_NAMES[r.role], "phone": r.phone or "", "email": r.email or ""}
-        for r in client.representatives
+    rows += [{"stay_ended": "", "held": "", "method": "", "held_by": "", "in_time": "", "held_text": "", "spoken_with": "", "passed_on": ""}] \
+        * max(4, BLANK_ROWS["homecoming"] - len(rows))
+    contacts = [  # only those the client's information may go to on this day (case.law)
+        {"name": r.name, "role": r.relation or law.role_on(client, r, today), "phone": r.phone or "", "email": r.email or ""}
+        for r in law.involved(client, today)
     ]
     return {**client_base(case, client, today), "term": period_context(term), "contacts": contacts, "rows": rows}
 
@@ -227,7 +244,7 @@ def build_forms(case: Case, kind: str, client_id: str | None, support_person: st
     """Every form of ``kind`` for the chosen clients, one file each and a print file per stödperson."""
     clients = select_clients(case, kind, client_id, support_person)
     compiled = {name: CompiledTemplate(template_files.find("forms", name, user_templates)) for name in TEMPLATES[kind]}
-    notes: dict[str, list[str]] = {k: [] for k in ("not_booked", "held", "nobody", "protected", "unreachable", "no_rights")}
+    notes: dict[str, list[str]] = {k: [] for k in ("not_booked", "held", "past", "nobody", "protected", "unreachable", "no_rights")}
     team_dates = {s.client: s.date for s in rolling_schedule(case, month_of(today), team_day)} if kind == "monthly" else {}
     groups: dict[str, dict[str, list[Rendered]]] = {}
     result = Output(KIND_NAMES[kind])
@@ -262,8 +279,9 @@ def summary_line(kind: str, clients: list[Client], groups: dict, notes: dict[str
         "nobody": "Ingen att bjuda in (lägg till adress eller e-post, eller en företrädare med looks_after_rights)",
         "not_booked": "Inget bokat terminssamtal denna termin, så ingen inbjudan",
         "held": "Terminssamtalet är redan hållet denna termin, så ingen inbjudan",
+        "past": "Terminssamtalet är bokat till en dag som redan har varit (ändra status till held, eller boka om), så ingen inbjudan",
         "unreachable": "En företrädare som bevakar rättigheterna saknar adress och e-post",
-        "no_rights": "Ingen företrädare är markerad som den som bevakar rättigheterna; kontrollera vem som ska bjudas in",
+        "no_rights": "Barn utan vårdnadshavare eller annan företrädare att bjuda in; kontrollera vem som har vårdnaden",
         "protected": "Skyddade personuppgifter: inbjudan utan adress, lämna den personligen",
     }
     for key, text in warnings.items():
@@ -323,6 +341,8 @@ register(FieldSet("forms", ("manadsuppfoljning.docx",), "Månadsuppföljning fö
     "team_meeting.date": "verksamhetsmötet där klienten redovisas (rullande schema)",
     "questions[].number": "frågans nummer", "questions[].text": "frågan till brukaren",
     "points[].number": "punktens nummer (1–7)", "points[].text": "punkten att redovisa", "points[].fact": "vad ärendefilen säger",
+    "points[].open": "sant för de öppna frågorna (5 och 6), som besvaras med text",
+    "points[].answer": "rutorna Ja/Nej; tomt för de öppna frågorna 5 och 6, som besvaras med text",
 }))
 register(FieldSet("forms", ("hemgangssamtal.docx",), "Hemgångssamtal – logg", {
     **BASE_FIELDS,
@@ -331,4 +351,6 @@ register(FieldSet("forms", ("hemgangssamtal.docx",), "Hemgångssamtal – logg",
     "contacts[].phone": "telefon", "contacts[].email": "e-post",
     "rows[].stay_ended": "när vistelsen slutade", "rows[].held": "när samtalet gjordes", "rows[].method": "hur",
     "rows[].held_by": "vem som gjorde det", "rows[].in_time": "inom 24 timmar (Ja/Nej)",
+    "rows[].held_text": "när, hur och av vem samtalet gjordes, på rader",
+    "rows[].spoken_with": "vem vi talade med (namn eller relation)", "rows[].passed_on": "vad vi förmedlade om vistelsen",
 }))

@@ -27,7 +27,7 @@ from formkit.case.model import ROLE_NAMES, Case, Clock, Date, Model, Text, YesNo
 from formkit.errors import NotesFileError, Problem
 from formkit.meetings import mail
 from formkit.meetings.forms import TEMPLATES, client_base, first_name, period_context, questions_context
-from formkit.meetings.rules import DOCUMENTATION_STATEMENT, TERM_QUESTIONS, find_question, meetings_of, term_of
+from formkit.meetings.rules import DOCUMENTATION_STATEMENT, find_question, meetings_of, term_of, unit_questions
 from formkit.docx.render import CompiledTemplate
 from formkit.output import Output, Sink, csv_bytes
 
@@ -91,10 +91,13 @@ def load_notes(path: Path, case: Case) -> tuple[Notes, dict[str, str]]:
         problems.extend(translate_error(err, lines, data) for err in exc.errors())
     answers: dict[str, str] = {}
     raw_answers = data.get("answers") if isinstance(data, dict) else None
+    client_id = data.get("client") if isinstance(data, dict) else None
+    known = case.clients_by_id.get(client_id) if isinstance(client_id, str) else None
+    questions = unit_questions(case.units_by_id[known.unit] if known else None)
     if isinstance(raw_answers, dict):
-        valid = [q.id for q in TERM_QUESTIONS]
+        valid = [q.id for q in questions]
         for key, text in raw_answers.items():
-            question = find_question(key)
+            question = find_question(str(key), questions)
             line = yamlsource.line_of(lines, ("answers", key))
             if question is None:
                 close = difflib.get_close_matches(key.lower(), valid, n=1)
@@ -105,7 +108,6 @@ def load_notes(path: Path, case: Case) -> tuple[Notes, dict[str, str]]:
                 problems.append(Problem(f"answers.{key}", f"fråga {question.id} har redan ett svar i filen; skriv ihop svaren", line))
             elif isinstance(text, str):
                 answers[question.id] = text.strip()
-    client_id = data.get("client") if isinstance(data, dict) else None
     if isinstance(client_id, str) and client_id not in case.clients_by_id:
         close = difflib.get_close_matches(client_id, list(case.clients_by_id), n=1)
         problems.append(Problem("client", f"det finns ingen klient med id '{personnummer.echo(client_id)}' i ärendefilen"
@@ -136,7 +138,7 @@ def build(case: Case, notes_path: Path, today: dt.date, user_templates: Path | N
     relatives = _relatives(case, notes)
     people = [{"name": p.name, "role": p.role or _role_of(case, notes.client, p.name), "attended": "Ja"} for p in notes.participants]
     nxt = notes.next_meeting or NextMeeting()
-    questions = questions_context(first_name(client.name), answers)
+    questions = questions_context(first_name(client.name), answers, unit_questions(case.units_by_id[client.unit]))
     statement = ("Alla som deltog informerades om att vi dokumenterar samtalet och använder innehållet för att "
                  "utveckla kvaliteten i vår verksamhet." if notes.informed else f"\u2610 {DOCUMENTATION_STATEMENT}")
     context: dict[str, Any] = {

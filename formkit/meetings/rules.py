@@ -21,8 +21,9 @@ from formkit.swedish import MONTHS, WEEKDAYS
 KINDS = ("term", "monthly", "homecoming")
 MEETING_KIND = {"term": "term_meeting", "monthly": "monthly_review", "homecoming": "homecoming"}
 # Which units a routine is written for: terminssamtal and hemgångssamtal belong to
-# korttidsvistelse, månadsuppföljning to boendestöd. A client of another unit is covered too
-# when the case file records a meeting of that kind for them.
+# korttidsvistelse, månadsuppföljning to boendestöd. Terminssamtal follow the unit
+# (``Unit.has_term_meetings``: short stay, or any unit that sets ``term_meetings: ja``); for the
+# other two a client of another unit is covered too when the case file records such a meeting.
 KIND_UNITS = {"term": {"short_stay"}, "monthly": {"housing_support"}, "homecoming": {"short_stay"}}
 KIND_NAMES = {"term": "terminssamtal", "monthly": "månadsuppföljning", "homecoming": "hemgångssamtal"}
 
@@ -57,6 +58,7 @@ MONTHLY_QUESTIONS: tuple[str, ...] = (
     "Behövs det göras en ny genomförandeplan utifrån ändringar?",
 )
 
+MONTHLY_OPEN_POINTS = (5, 6)  # open questions: written answers, not Ja/Nej
 MONTHLY_POINTS: tuple[str, ...] = (
     "Är genomförandeplanen aktuell och är uppföljningen planerad?",
     "Är beställningen aktuell, eller behöver den följas upp med handläggaren?",
@@ -78,12 +80,20 @@ HOMECOMING_LIMIT = dt.timedelta(hours=24)
 DEFAULT_TEAM_DAY = "tisdag"
 
 
-def find_question(reference: str) -> Question | None:
-    """A terminssamtal question by id or by its number (1–8)."""
+def unit_questions(unit: Unit | None) -> tuple[Question, ...]:
+    """The unit's samtalsmall ("utifrån den samtalsmall som är framtagen"): its own questions
+    from the case file (``units[].term_questions``), else the routine's."""
+    if unit is not None and unit.term_questions:
+        return tuple(Question(q.id, q.text, q.help) for q in unit.term_questions)
+    return TERM_QUESTIONS
+
+
+def find_question(reference: str, questions: tuple[Question, ...] = TERM_QUESTIONS) -> Question | None:
+    """A terminssamtal question by id or by its number (1–n)."""
     ref = reference.strip().lower()
-    if ref.isdigit() and 1 <= int(ref) <= len(TERM_QUESTIONS):
-        return TERM_QUESTIONS[int(ref) - 1]
-    return next((q for q in TERM_QUESTIONS if q.id == ref), None)
+    if ref.isdigit() and 1 <= int(ref) <= len(questions):
+        return questions[int(ref) - 1]
+    return next((q for q in questions if q.id == ref), None)
 
 
 # --- periods -------------------------------------------------------------------------------
@@ -116,6 +126,8 @@ def month_of(day: dt.date) -> Period:
 def covered(case: Case, kind: str) -> list[Client]:
     """The clients a routine covers: those of its kind of unit, and any client with a
     meeting of that kind in the case file."""
+    if kind == "term":
+        return [c for c in case.clients if case.units_by_id[c.unit].has_term_meetings]
     with_meeting = {m.client for m in case.meetings if m.kind == MEETING_KIND[kind]}
     return [
         c for c in case.clients
@@ -128,7 +140,12 @@ def select_clients(case: Case, kind: str, client_id: str | None, support_person:
     if client_id:
         if client_id not in case.clients_by_id:
             raise DataError(f"Det finns ingen klient med id '{client_id}' i ärendefilen{_hint(client_id, case.clients_by_id)}.")
-        return [case.clients_by_id[client_id]]
+        client = case.clients_by_id[client_id]
+        unit = case.units_by_id[client.unit]
+        if kind == "term" and not unit.has_term_meetings:
+            raise DataError(f"{unit.name} har inga terminssamtal: rutinen gäller korttidsvistelse. Skriv term_meetings: ja "
+                            f"på enheten {unit.id} om den också ska ha terminssamtal.")
+        return [client]
     clients = covered(case, kind)
     if support_person:
         staff = case.staff_by_id.get(support_person)
@@ -145,7 +162,8 @@ def select_clients(case: Case, kind: str, client_id: str | None, support_person:
     if not clients:
         raise DataError(
             f"Ärendefilen har inga klienter som har {KIND_NAMES[kind]} (enheter av typen "
-            f"{' eller '.join(sorted(KIND_UNITS[kind]))}, eller ett möte av typen {MEETING_KIND[kind]})."
+            f"{' eller '.join(sorted(KIND_UNITS[kind]))}"
+            + (", eller en enhet med term_meetings: ja)." if kind == "term" else f", eller ett möte av typen {MEETING_KIND[kind]}).")
         )
     return clients
 

@@ -15,8 +15,8 @@ Who is counted where (written out in the outputs too):
   and situation afterwards are counted over these; interrupted ones also go to "Avbrutna".
 
 Small counts are suppressed by ``formkit.smallcounts`` (shared with the assessors' quality
-file): a count from 1 to threshold-1 is shown as "<threshold", and where a single hidden row
-could be worked out from a shown total, another row is hidden as "x".
+file): a count below the threshold is shown as "<threshold" (zeros too, beside a total), and
+more rows are hidden as "x" until no hidden row can be worked out from the total.
 """
 
 from __future__ import annotations
@@ -109,11 +109,11 @@ def _sort_key(text: str) -> tuple[str, str]:
 # --- the figures ---------------------------------------------------------------------------
 
 def age_band(client: Client, on: dt.date) -> str:
-    """The client's age band in the year of ``on`` (age reached that year, from the birth year)."""
-    year = client.year_of_birth
-    if year is None:
+    """The client's age band on ``on``: the age from the birth date (from the birth year only:
+    the lowest age possible, so a 17-year-old is never counted as an adult)."""
+    age = client.age_on(on)
+    if age is None:
         return UNKNOWN_AGE
-    age = on.year - year
     return next((label for low, high, label in AGE_BANDS if low <= age <= high), UNKNOWN_AGE)
 
 
@@ -166,7 +166,12 @@ def _by_gender(case: Case, insatser: list[OpenCare], _period: Period) -> Counter
 
 
 def _by_age(case: Case, insatser: list[OpenCare], period: Period) -> Counter[str]:
-    return Counter(age_band(c, period.end) for c in _clients(case, insatser))
+    """Each client once, aged on the day the period began, or the day the first of the client's
+    insatser in it began if that was later."""
+    first: dict[str, dt.date] = {}
+    for o in insatser:
+        first[o.client] = min(first.get(o.client, o.started), o.started)
+    return Counter(age_band(c, max(period.start, first[c.id])) for c in _clients(case, insatser))
 
 
 def _by_answer(attribute: str, labels: list[tuple[str | None, str]]) -> Callable[[Case, list[OpenCare], Period], Counter[str]]:
@@ -183,7 +188,7 @@ SPECS = [
           active, _by_service, None, True),
     _Spec("kon", "Könsfördelning", "klienter med minst en insats under perioden (varje klient räknas en gång)", "klienter", "Kön",
           active, _by_gender, [label for _, label in GENDERS], True),
-    _Spec("alder", "Åldersfördelning", "klienter med minst en insats under perioden, ålder som fylls under periodens år",
+    _Spec("alder", "Åldersfördelning", "klienter med minst en insats under perioden, ålder när perioden (eller klientens första insats i den) började",
           "klienter", "Åldersgrupp", active, _by_age, [label for _, _, label in AGE_BANDS] + [UNKNOWN_AGE], True),
     _Spec("problem", "Problem och hjälpbehov vid start", "insatser som påbörjades under perioden", "insatser", "Problem eller hjälpbehov",
           started, lambda c, ins, _p: _problems(c, ins), None, False,
@@ -240,8 +245,9 @@ def compute(case: Case, period: Period, threshold: int = DEFAULT_THRESHOLD, sour
         ))
     clients = len({o.client for o in current_active})
     notes = [
-        f"Antal under {threshold} visas som \"<{threshold}\" så att ingen enskild klient kan pekas ut; "
-        f"\"{SECONDARY_MARK}\" är ett antal som döljs för att ett litet antal inte ska kunna räknas fram ur summan."
+        f"Antal under {threshold} (noll inräknat, där en summa visas) visas som \"<{threshold}\" så att ingen enskild "
+        f"klient kan pekas ut; \"{SECONDARY_MARK}\" är ett antal som döljs för att inget dolt antal ska kunna räknas fram "
+        "ur summan. Socialstyrelsen visar en enhets resultat först från 7 svarande."
         if threshold > 1 else "Inga antal döljs (gränsen för små tal är 1).",
         f"Jämförelse med föregående period ({before.label})." if has_previous
         else f"Ingen jämförelse: det finns inga insatser under föregående period ({before.label}).",

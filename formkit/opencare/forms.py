@@ -8,7 +8,14 @@
   figures for the ledningsgrupp. The numbers come from ``formkit.opencare_figures``.
 
 Forms are pre-filled from the case file where it has the data and leave ruled lines where it
-has not. ``plan`` returns one ``Output`` that ``formkit.output.write`` commits whole: a bad record
+has not. Bilaga 2 is the exception: the client answers it, so it is blank, carries no name and no
+insats (a form about "Stöd till våldsutsatta" must not lie in a mailbox), and is identified by a
+code whose key (code → insats, client) stays with the staff; the staff's own assessment (needs
+met, situation after) lives only in the case file, for bilaga 4. A personal number is printed only
+on a client's own bilaga 1, never in a print file of many clients (the client id stands there).
+
+Dates are for the coming occasion: bilaga 3 by default goes out the coming February (answer by
+1 March); bilaga 4 for a period not yet ended is marked "preliminär" and warned about. ``plan`` returns one ``Output`` that ``formkit.output.write`` commits whole: a bad record
 means nothing is written. File names hold ids only, never a personal number.
 """
 
@@ -16,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,14 +55,16 @@ KIND_INTRO = {
 # "du" to a colleague, "ni" to an organisation (beställare, samarbetspartner), as klarspråk asks
 KIND_YOU = {"staff": "du", "orderer": "ni", "partner": "ni"}
 BAR_WIDTH = 20
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed back
 
 CLIENT_FIELDS = {
     "client.name": "klientens namn",
-    "client.personal_number": "personnummer (tomt om det saknas)",
+    "client.personal_number": "personnummer (bara i klientens egen fil; i utskriftsfilen klient-id)",
+    "client.number_label": "Personnummer, Samordningsnummer eller Klient-id: vad som står i fältet ovan",
     "client.birth_year": "födelseår (från personnumret eller birth_year)",
     "client.gender_choice": "kön som kryssrutor, det kända ikryssat (☒ Kvinna ☐ Man …)",
     "client.gender_text": "kön i ord",
-    "client.age_at_start": "ålder det år insatsen började, t.ex. 34 år",
+    "client.age_at_start": "ålder den dag insatsen började, t.ex. 34 år",
     "client.address_text": "adressen på en rad; tom vid skyddade personuppgifter",
     "client.phone": "telefonnummer",
     "client.goals": "målen i genomförandeplanen (lista)",
@@ -74,10 +84,12 @@ FORM_FIELDS = {**CLIENT_FIELDS, **INSATS_FIELDS, **prefixed("unit", UNIT_FIELDS,
 register(FieldSet("forms", ("oppenvard-bilaga-1.docx",), "Öppenvård bilaga 1, bakgrundsinformation (en per insats)", {
     **FORM_FIELDS, **{f"other_insatser[].{k}": f"klientens andra insatser: {v}" for k, v in LIST_INSATS.items()},
 }))
-register(FieldSet("forms", ("oppenvard-bilaga-2.docx",), "Öppenvård bilaga 2, frågor efter avslutad insats", {
-    **FORM_FIELDS, **{f"client_insatser[].{k}": f"klientens alla insatser: {v}" for k, v in LIST_INSATS.items()},
-    "needs_choice": "svarade insatsen mot behoven, som kryssrutor (☒ när svaret finns i ärendet)",
-    "situation_choice": "situationen efter insatsen, som kryssrutor",
+register(FieldSet("forms", ("oppenvard-bilaga-2.docx",), "Öppenvård bilaga 2, frågor efter avslutad insats (klienten svarar)", {
+    "code": "formulärets kod; nyckeln (kod → insats och klient) finns bara hos personalen",
+    "ended": "dagen insatsen slutade",
+    **prefixed("unit", UNIT_FIELDS, "enheten som ger insatsen"),
+    "needs_choice": "svarade insatsen mot behoven: tomma kryssrutor för klientens svar",
+    "situation_choice": "situationen efter insatsen: tomma kryssrutor för klientens svar",
 }))
 register(FieldSet("forms", ("oppenvard-bilaga-3.docx",), "Öppenvård bilaga 3, frågor till medarbetare, beställare och samarbetspartner", {
     "recipient.name": "mottagarens namn",
@@ -90,7 +102,7 @@ register(FieldSet("forms", ("oppenvard-bilaga-3.docx",), "Öppenvård bilaga 3, 
     "recipient.email": "mottagarens e-postadress",
     "recipient.address_lines": "mottagarens adress som rader för fönsterkuvert (lista, kan vara tom)",
     "year": "året enkäten gäller",
-    "send_date": "utskicksdag: första vardagen i februari",
+    "send_date": "utskicksdag: första vardagen i februari (i dag, om den dagen redan har passerat)",
     "answer_by": "sista svarsdag: 1 mars",
     "return_to.name": "vem svaret skickas till (enhetschefen för öppenvården)",
     "return_to.contact_suffix": "\", e-post …\" eller tomt",
@@ -100,6 +112,7 @@ register(FieldSet("forms", ("oppenvard-bilaga-4.docx",), "Öppenvård bilaga 4, 
                                       "start": "periodens första dag", "end": "periodens sista dag"}.items()},
     **{f"previous_period.{k}": f"föregående period: {v}" for k, v in {"label": "i ord", "full": "med datum", "code": "kod"}.items()},
     "has_previous": "sant när föregående period har insatser att jämföra med",
+    "preliminary": "sant när perioden inte är slut: sammanställningen är preliminär",
     "comparison": "vilken period som jämförs, i ord",
     "active_count": "antal insatser under perioden (eller <5)",
     "client_count": "antal klienter under perioden (eller <5)",
@@ -137,8 +150,8 @@ def plan(case: Case, options: OpenCareOptions) -> Output:
         period = Period.parse(period_text) if period_text else Period.last_finished(today)
         return _bilaga_4(case, period, options.threshold, options.templates, today, options.source)
     if options.appendix == 3:
-        period = Period.parse(period_text) if period_text else Period(today.year)
-        return _bilaga_3(case, period.year, options.templates, today, options.source)
+        year = Period.parse(period_text).year if period_text else coming_year(today)
+        return _bilaga_3(case, year, options.templates, today, options.source)
     period = Period.parse(period_text) if period_text else Period.containing(today)
     return _bilaga_1_2(case, options.appendix, period, options.client, options.templates, today, options.source)
 
@@ -150,19 +163,23 @@ def choice(options: list[tuple[str, str]], chosen: str | None) -> str:
     return "    ".join(f"{'☒' if value == chosen else '☐'} {label}" for value, label in options)
 
 
-def client_context(case: Case, client: Client, insats: OpenCare) -> dict[str, Any]:
+def client_context(case: Case, client: Client, insats: OpenCare, with_number: bool = True) -> dict[str, Any]:
+    """The client on bilaga 1. ``with_number``: the client's own form shows the personal (or
+    coordination) number; a print file of many clients shows the client id instead."""
     year = client.year_of_birth
+    age = client.age_on(insats.started)
     if client.protected_identity:
         address = "Skyddade personuppgifter: adressen skrivs inte ut"
     else:
         address = ", ".join(client.address.lines) if client.address else ""
     return {
         "name": client.name,
-        "personal_number": client.personal_number or "",
+        "personal_number": (client.personal_number or "") if with_number else client.id,
+        "number_label": client.number_label if with_number else "Klient-id",
         "birth_year": str(year) if year else "",
         "gender_choice": choice(GENDER_CHOICES, client.gender),
         "gender_text": dict(GENDER_CHOICES)[client.gender],
-        "age_at_start": f"{insats.started.year - year} år" if year else "",
+        "age_at_start": f"{age} år" if age is not None else "",
         "address_text": address,
         "phone": client.phone or "",
         "goals": list(client.care_plan.goals) if client.care_plan else [],
@@ -188,19 +205,37 @@ def _insats_unit(case: Case, insats: OpenCare) -> dict[str, Any]:
     return unit_context(case, case.units_by_id[unit_id])
 
 
-def form_context(case: Case, insats: OpenCare, today: dt.date) -> dict[str, Any]:
+def form_context(case: Case, insats: OpenCare, today: dt.date, with_number: bool = True) -> dict[str, Any]:
     client = case.clients_by_id[insats.client]
     own = sorted((o for o in case.open_care if o.client == client.id), key=lambda o: o.started)
     listed = [{"service": o.service, "started": o.started, "ended": o.ended, "status_text": STATUS_TEXT[o.status]} for o in own]
     return {
         **common_context(case, today),
-        "client": client_context(case, client, insats),
+        "client": client_context(case, client, insats, with_number),
         "insats": insats_context(case, insats),
         "unit": _insats_unit(case, insats),
         "other_insatser": [row for o, row in zip(own, listed) if o.id != insats.id],
         "client_insatser": listed,
-        "needs_choice": choice(NEEDS_CHOICES, insats.needs_met),
-        "situation_choice": choice(SITUATION_CHOICES, insats.situation_after),
+    }
+
+
+def answer_code(insats: OpenCare) -> str:
+    """The code on a bilaga 2 form: the same for an insats every time it is printed, and
+    saying nothing of who the client is (the key is the staff's list)."""
+    digest = hashlib.sha256(f"formkit bilaga 2|{insats.id}|{insats.client}".encode()).digest()
+    letters = "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest[:6])
+    return f"{letters[:3]}-{letters[3:]}"
+
+
+def answer_form_context(case: Case, insats: OpenCare, today: dt.date) -> dict[str, Any]:
+    """Bilaga 2 is answered by the client: blank boxes, a code, no name, no insats."""
+    return {
+        **common_context(case, today),
+        "code": answer_code(insats),
+        "ended": insats.ended,
+        "unit": _insats_unit(case, insats),
+        "needs_choice": choice(NEEDS_CHOICES, None),
+        "situation_choice": choice(SITUATION_CHOICES, None),
     }
 
 
@@ -208,13 +243,14 @@ def _compile(number: int, template_dir: Path | None) -> CompiledTemplate:
     return CompiledTemplate(templates.find("forms", f"oppenvard-bilaga-{number}.docx", template_dir))
 
 
-def _add_print_batch(output: Output, stem: str, items: list[tuple[str, Rendered]], tail: str) -> str:
-    """One file per record and one combined print file (the one converted by --pdf); returns
-    the print file's name."""
+def _add_print_batch(output: Output, stem: str, items: list[tuple[str, Rendered]], tail: str,
+                     printed: list[Rendered] | None = None) -> str:
+    """One file per record and one combined print file (the one converted by --pdf), made of
+    ``printed`` where the print file must differ (no personal numbers); returns its name."""
     for record, rendered in items:
         output.add(f"{stem}_{record}.docx", rendered.to_bytes())
     name = f"{stem}_alla_{tail}.docx"
-    output.add(name, combine([rendered for _, rendered in items]), pdf=True)
+    output.add(name, combine(printed if printed is not None else [rendered for _, rendered in items]), pdf=True)
     return name
 
 
@@ -238,10 +274,19 @@ def _bilaga_1_2(case: Case, number: int, period: Period, client_id: str | None,
             f"{period.previous().code}. Inget har skrivits."
         )
     template = _compile(number, template_dir)
-    items = [(o.id, template.render(form_context(case, o, today), record=o.id)) for o in sorted(chosen, key=lambda o: (o.started, o.id))]
+    ordered = sorted(chosen, key=lambda o: (o.started, o.id))
     output = Output(f"öppenvård bilaga {number}")
     stem = f"oppenvard-bilaga-{number}"
-    print_file = _add_print_batch(output, stem, items, period.code)
+    if number == 1:
+        items = [(o.id, template.render(form_context(case, o, today), record=o.id)) for o in ordered]
+        printed = [template.render(form_context(case, o, today, with_number=False), record=o.id) for o in ordered]
+        print_file = _add_print_batch(output, stem, items, period.code, printed)
+    else:
+        items = [(o.id, template.render(answer_form_context(case, o, today), record=o.id)) for o in ordered]
+        print_file = _add_print_batch(output, stem, items, period.code)
+        output.add(f"{stem}_kodnyckel_{period.code}.csv", csv_bytes(
+            ["kod", "insats", "klient", "insatsens namn", "slut", "fil"],
+            [[answer_code(o), o.id, o.client, o.service, o.ended.isoformat() if o.ended else "", f"{stem}_{o.id}.docx"] for o in ordered]))
     rows = [[o.id, o.client, o.service, o.started.isoformat(), o.ended.isoformat() if o.ended else "", f"{stem}_{o.id}.docx"]
             for o in sorted(chosen, key=lambda o: (o.started, o.id))]
     output.add(f"{stem}_lista_{period.code}.csv",
@@ -249,10 +294,18 @@ def _bilaga_1_2(case: Case, number: int, period: Period, client_id: str | None,
     n = len(items)
     output.summary.append(f"Bilaga {number} för {n} {'insats' if n == 1 else 'insatser'} som {what} under {period.label}: "
                           f"en fil per insats, utskriftsfilen {print_file} och en lista (csv).")
+    if number == 2:
+        output.summary.append(f"Formulären har bara en kod, inget namn och ingen insats. Nyckeln är {stem}_kodnyckel_{period.code}.csv: "
+                              "behåll den hos personalen och skicka den aldrig med formulären.")
     return output
 
 
 # --- bilaga 3 ------------------------------------------------------------------------------
+
+def coming_year(today: dt.date) -> int:
+    """The year of the coming bilaga 3 round: this year until its answer date, then next year."""
+    return today.year if today <= send_dates(today.year)[1] else today.year + 1
+
 
 def send_dates(year: int) -> tuple[dt.date, dt.date]:
     """Bilaga 3 goes out in February (its first weekday) and is answered by 1 March."""
@@ -291,7 +344,16 @@ def _bilaga_3(case: Case, year: int, template_dir: Path | None, today: dt.date, 
             f"{source} har inga mottagare för bilaga 3. Lägg till medarbetare, beställare och samarbetspartner under "
             "open_care_recipients (id, name, kind: staff/orderer/partner). Inget har skrivits."
         )
-    send, answer_by = send_dates(year)
+    planned, answer_by = send_dates(year)
+    warnings = []
+    send = planned
+    if answer_by < today:
+        warnings.append(f"Bilaga 3 för {year} ber om svar senast {answer_by.isoformat()}, som redan har passerat "
+                        f"(i dag {today.isoformat()}). Utan --period gäller nästa utskick ({coming_year(today)}).")
+    elif planned < today:
+        send = today
+        warnings.append(f"Utskicksdagen för bilaga 3 ({planned.isoformat()}) har passerat; formulären är daterade i dag "
+                        f"och svaret behövs senast {answer_by.isoformat()}.")
     template = _compile(3, template_dir)
     shared = {**common_context(case, today), "year": year, "send_date": send, "answer_by": answer_by,
               "return_to": return_to(case)}
@@ -307,6 +369,7 @@ def _bilaga_3(case: Case, year: int, template_dir: Path | None, today: dt.date, 
     n = len(items)
     output.summary.append(f"Bilaga 3 till {n} mottagare: skicka {send.isoformat()}, "
                           f"svar senast {answer_by.isoformat()}. Utskriftsfil {print_file}, sändlista i csv.")
+    output.warnings.extend(warnings)
     return output
 
 
@@ -341,6 +404,7 @@ def summary_context(case: Case, summary: Summary, today: dt.date) -> dict[str, A
         "period": period_context(summary.period),
         "previous_period": period_context(summary.previous_period),
         "has_previous": summary.has_previous,
+        "preliminary": summary.period.end >= today,
         "comparison": summary.previous_period.label if summary.has_previous else "ingen jämförelse (inga insatser)",
         "active_count": summary.active_count.text,
         "client_count": summary.client_count.text,
@@ -368,6 +432,9 @@ def _bilaga_4(case: Case, period: Period, threshold: int, template_dir: Path | N
     if problems:
         raise TemplateError(str(sheet_template), problems)
     output.add(xlsx_name, workbook_bytes(summary, case.organisation.name, today, sheet_template), pdf=True)
+    if period.end >= today:
+        output.warnings.append(f"Perioden {period.label} är inte slut förrän {period.end.isoformat()}: sammanställningen är "
+                               "preliminär och märkt så. Gör om den när perioden är slut.")
     charts = sum(1 for f in summary.figures if has_chart(f))
     empty = [f.title for f in summary.figures if f.empty]
     text = (f"Bilaga 4 för {period.label}: {xlsx_name} ({charts} diagram) och {docx_name}. "

@@ -111,6 +111,7 @@ def _about_sheet(ws: Worksheet, summary: Summary, organisation: str, today: dt.d
         ("Klienter under perioden", summary.client_count.shown),
         ("Gräns för små tal", summary.threshold),
         ("Skapad", today.isoformat()),
+        ("Status", f"Preliminär: perioden är inte slut förrän {period.end.isoformat()}" if period.end >= today else "Perioden är slut"),
     ]
     for i, (label, value) in enumerate(facts, start=3):
         put(ws, i, 1, label, font=look.label)
