@@ -26,6 +26,7 @@ BUILDERS = {
         (make_letter_templates.letter_1, make_letter_templates.letter_2, make_letter_templates.letter_3,
          make_letter_templates.letter_4), start=1)},
     "letters/skyddad-identitet-innerkuvert.docx": make_letter_templates.inner_envelope,
+    "letters/skyddad-identitet-instruktion.docx": make_letter_templates.forwarding_instructions,
     **{f"forms/{name}": build for name, build in make_form_templates.FORMS.items()},
     **{f"forms/oppenvard-bilaga-{n}.docx": build for n, build in enumerate(
         (make_opencare_templates.bilaga_1, make_opencare_templates.bilaga_2, make_opencare_templates.bilaga_3,
