@@ -213,7 +213,7 @@ def test_brukarbrev_1_from_the_page_equals_the_cli(page: Page, demo: Path, tmp_p
     done = html(page.get(location))
     assert "Klart:" in done and str(demo / "ut") in done
     assert "Hoppades över (1)" in done and "saknar adress" in done
-    assert "Skyddad identitet (3 filer)" in done and "innerkuvert_brukarbrev-1.docx" in done
+    assert "Skyddad identitet (4 filer)" in done and "innerkuvert_brukarbrev-1_b-003.docx" in done  # one inner-envelope sheet per client, and the forwarding instructions
     archive = zipfile.ZipFile(io.BytesIO(page.get(location + "/zip").data))
     web_out = tmp_path / "fran-sidan"
     archive.extractall(web_out)
