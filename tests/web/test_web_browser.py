@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
@@ -81,7 +82,10 @@ def browser(tmp_path: Path) -> Iterator[object]:
 def wait(condition, seconds: float = 90):  # type: ignore[no-untyped-def]
     end = time.monotonic() + seconds
     while time.monotonic() < end:
-        found = condition()
+        try:
+            found = condition()
+        except (StaleElementReferenceException, NoSuchElementException):
+            found = None  # the page is being replaced by the next one
         if found:
             return found
         time.sleep(0.2)
