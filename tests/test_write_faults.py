@@ -153,50 +153,37 @@ def test_a_failed_rerun_keeps_the_previous_protected_letters(tmp_path: Path, mon
     assert snapshot(out) == before
 
 
-def test_fault_at_every_rename_of_a_letters_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def fail_each_call_in_turn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, owner: object, name: str,
+                           calls_per_file: int) -> None:
+    """Re-run a small letters batch over an earlier one, failing the k-th call of
+    ``owner.name`` with a full disk, for every k: the folder must stay byte-identical."""
     case = write_case(tmp_path, clients=clients(4, "Förra"))
     out = tmp_path / "ut"
     runner = CliRunner()
     assert runner.invoke(main, ["letters", str(case), "-n", "1", "-o", str(out)]).exit_code == 0
     before = snapshot(out)
     write_case(tmp_path, clients=clients(4, "Nya"))
-    real_replace = os.replace
-    renames = len(before) * 2  # each file: the old one aside, the new one in
-    for k in range(1, renames + 1):
+    real = getattr(owner, name)
+    for k in range(1, len(before) * calls_per_file + 1):
         calls = {"n": 0}
 
-        def failing_replace(src: object, dst: object, k: int = k) -> None:
+        def failing(*args: object, k: int = k, **kwargs: object) -> object:
             calls["n"] += 1
             if calls["n"] == k:
                 raise OSError(errno.ENOSPC, "No space left on device")
-            real_replace(src, dst)
+            return real(*args, **kwargs)
 
-        monkeypatch.setattr(output.os, "replace", failing_replace)
+        monkeypatch.setattr(owner, name, failing)
         result = runner.invoke(main, ["letters", str(case), "-n", "1", "-o", str(out)])
-        monkeypatch.setattr(output.os, "replace", real_replace)
+        monkeypatch.setattr(owner, name, real)
         assert result.exit_code == 1 and "disken är full" in result.output, (k, result.output)
         assert snapshot(out) == before, k
+
+
+def test_fault_at_every_rename_of_a_letters_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # each file takes two renames: the old one aside, the new one in
+    fail_each_call_in_turn(tmp_path, monkeypatch, output.os, "replace", calls_per_file=2)
 
 
 def test_fault_while_making_any_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    case = write_case(tmp_path, clients=clients(4, "Förra"))
-    out = tmp_path / "ut"
-    runner = CliRunner()
-    assert runner.invoke(main, ["letters", str(case), "-n", "1", "-o", str(out)]).exit_code == 0
-    before = snapshot(out)
-    write_case(tmp_path, clients=clients(4, "Nya"))
-    real_write = output._write_file
-    for k in range(1, len(before) + 1):
-        calls = {"n": 0}
-
-        def failing_write(path: Path, content: object, k: int = k) -> None:
-            calls["n"] += 1
-            if calls["n"] == k:
-                raise OSError(errno.ENOSPC, "No space left on device")
-            real_write(path, content)  # type: ignore[arg-type]
-
-        monkeypatch.setattr(output, "_write_file", failing_write)
-        result = runner.invoke(main, ["letters", str(case), "-n", "1", "-o", str(out)])
-        monkeypatch.setattr(output, "_write_file", real_write)
-        assert result.exit_code == 1 and "disken är full" in result.output, (k, result.output)
-        assert snapshot(out) == before, k
+    fail_each_call_in_turn(tmp_path, monkeypatch, output, "_write_file", calls_per_file=1)
