@@ -10,6 +10,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import docx
 import yaml
 
 BASE: dict[str, Any] = {
@@ -66,4 +67,13 @@ def case_data(**sections: Any) -> dict[str, Any]:
 def write_case(folder: Path, name: str = "arenden.yaml", **sections: Any) -> Path:
     path = folder / name
     path.write_text(dump(case_data(**sections)), encoding="utf-8")
+    return path
+
+
+def word_template(path: Path, *paragraphs: str) -> Path:
+    """A plain .docx with one paragraph per text, for template and check tests."""
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    document.save(path)
     return path

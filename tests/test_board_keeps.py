@@ -22,6 +22,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import TableColumn
 
 from formkit.cli import main
 
@@ -89,7 +90,6 @@ def edit(path: Path) -> dict[str, Any]:
     # own columns: a formula on Nästa uppföljning, a status with a dropdown
     days, status = width + 1, width + 2
     ws.cell(2, days).value, ws.cell(2, status).value = "Dagar kvar", "Status"
-    from openpyxl.worksheet.table import TableColumn
     table.tableColumns.append(TableColumn(id=width + 1, name="Dagar kvar"))
     table.tableColumns.append(TableColumn(id=width + 2, name="Status"))
     table.ref = f"A2:{get_column_letter(status)}{ws.max_row}"
@@ -210,12 +210,17 @@ def check(path: Path, expected: dict[str, Any], output: str | None) -> None:
         assert "xl/calcChain.xml" not in names
 
 
-@pytest.mark.parametrize("through", ["openpyxl", pytest.param("libreoffice", marks=pytest.mark.soffice)])
-def test_everything_the_assessor_built_is_kept(tmp_path: Path, through: str) -> None:
+def first_board(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """The case before the edits, its folder and the board made from it: (case, out, board)."""
     case = write_case(tmp_path, decisions=BEFORE, clients=CLIENTS)
     out = tmp_path / "ut"
     assert run("board", case, "-o", out).exit_code == 0
-    path = out / "uppfoljningstavla_bh-1.xlsx"
+    return case, out, out / "uppfoljningstavla_bh-1.xlsx"
+
+
+@pytest.mark.parametrize("through", ["openpyxl", pytest.param("libreoffice", marks=pytest.mark.soffice)])
+def test_everything_the_assessor_built_is_kept(tmp_path: Path, through: str) -> None:
+    case, out, path = first_board(tmp_path)
     expected = edit(path)
     if through == "libreoffice":
         round_trip(path, tmp_path)
@@ -232,10 +237,7 @@ def test_everything_the_assessor_built_is_kept(tmp_path: Path, through: str) -> 
 
 
 def test_formula_whose_column_is_not_on_arkiv_goes_to_notes(tmp_path: Path) -> None:
-    case = write_case(tmp_path, decisions=BEFORE, clients=CLIENTS)
-    out = tmp_path / "ut"
-    assert run("board", case, "-o", out).exit_code == 0
-    path = out / "uppfoljningstavla_bh-1.xlsx"
+    case, out, path = first_board(tmp_path)
     wb = load_workbook(path)
     ws = wb["Uppföljningstavla"]
     col = headers_of(ws, 1)
@@ -243,7 +245,6 @@ def test_formula_whose_column_is_not_on_arkiv_goes_to_notes(tmp_path: Path) -> N
     ws.cell(1, goal).value, ws.cell(1, left).value = "Mål", "Kvar till mål"
     table = ws.tables["Uppfoljningar"]
     table.ref = f"A1:{get_column_letter(left)}{ws.max_row}"
-    from openpyxl.worksheet.table import TableColumn
     table.tableColumns.append(TableColumn(id=goal, name="Mål"))
     table.tableColumns.append(TableColumn(id=left, name="Kvar till mål"))
     for r in range(2, ws.max_row + 1):
@@ -269,10 +270,7 @@ def test_formula_whose_column_is_not_on_arkiv_goes_to_notes(tmp_path: Path) -> N
 
 
 def test_table_column_names_unique_ignoring_case(tmp_path: Path) -> None:
-    case = write_case(tmp_path, decisions=BEFORE, clients=CLIENTS)
-    out = tmp_path / "ut"
-    assert run("board", case, "-o", out).exit_code == 0
-    path = out / "uppfoljningstavla_bh-1.xlsx"
+    case, out, path = first_board(tmp_path)
     wb = load_workbook(path)
     ws = wb["Uppföljningstavla"]
     extra = ws.max_column + 1
@@ -336,10 +334,7 @@ def test_follow_up_interval_per_law_and_guardian_consent(tmp_path: Path) -> None
 def test_what_cannot_be_carried_is_said_with_the_backup(tmp_path: Path) -> None:
     """Cells merged across two rows cannot stay merged once the rows are sorted apart: the run
     says which cells and where the previous board is, never silently."""
-    case = write_case(tmp_path, decisions=BEFORE, clients=CLIENTS)
-    out = tmp_path / "ut"
-    assert run("board", case, "-o", out).exit_code == 0
-    path = out / "uppfoljningstavla_bh-1.xlsx"
+    case, out, path = first_board(tmp_path)
     wb = load_workbook(path)
     ws = wb["Uppföljningstavla"]
     col = headers_of(ws, 1)

@@ -33,6 +33,15 @@ def generator() -> Any:
         sys.path.remove(str(ROOT / "tools"))
 
 
+def own_template(tmp_path: Path) -> tuple[Path, Path]:
+    """A user's templates folder holding a copy of the bundled board template to edit."""
+    mine = tmp_path / "mallar"
+    mine.mkdir()
+    template = mine / "uppfoljningstavla.xlsx"
+    shutil.copy(bundled_dir() / "sheets" / "uppfoljningstavla.xlsx", template)
+    return mine, template
+
+
 def test_regenerating_the_template_changes_nothing(tmp_path: Path) -> None:
     make_sheet_templates = generator()
     committed = (bundled_dir() / "sheets" / "uppfoljningstavla.xlsx").read_bytes()
@@ -42,10 +51,7 @@ def test_regenerating_the_template_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_restyled_template_gives_the_board_its_header(tmp_path: Path) -> None:
-    mine = tmp_path / "mallar"
-    mine.mkdir()
-    template = mine / "uppfoljningstavla.xlsx"
-    shutil.copy(bundled_dir() / "sheets" / "uppfoljningstavla.xlsx", template)
+    mine, template = own_template(tmp_path)
     wb = load_workbook(template)
     ws = wb["Uppföljningstavla"]
     for cell in ws[1]:
@@ -68,10 +74,7 @@ def test_restyled_template_gives_the_board_its_header(tmp_path: Path) -> None:
 
 
 def test_check_and_board_refuse_a_template_without_required_headers(tmp_path: Path) -> None:
-    mine = tmp_path / "mallar"
-    mine.mkdir()
-    template = mine / "uppfoljningstavla.xlsx"
-    shutil.copy(bundled_dir() / "sheets" / "uppfoljningstavla.xlsx", template)
+    mine, template = own_template(tmp_path)
     wb = load_workbook(template)
     ws = wb["Uppföljningstavla"]
     for cell in ws[1]:

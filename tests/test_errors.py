@@ -10,7 +10,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-import docx
 import pytest
 from click.testing import CliRunner
 
@@ -20,6 +19,7 @@ from formkit.cli import main
 from formkit.docx.render import CompiledTemplate
 from formkit.errors import FormkitError, TemplateError
 from helpers import case_data, write_case
+from helpers import word_template as template
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Path(formkit.__file__).parent
@@ -27,14 +27,6 @@ PACKAGE = Path(formkit.__file__).parent
 
 def run(*args: object) -> object:
     return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def template(path: Path, *paragraphs: str) -> Path:
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    document.save(path)
-    return path
 
 
 # --- the rules in the code -----------------------------------------------------------------

@@ -6,7 +6,6 @@ import re
 import stat
 from pathlib import Path
 
-import docx
 import pytest
 from click.testing import CliRunner
 
@@ -14,6 +13,7 @@ from formkit import __version__, fields
 from formkit.case.model import load_case
 from formkit.check import template_problems
 from formkit.cli import main
+from helpers import word_template as template
 
 
 def run(*args: str):  # type: ignore[no-untyped-def]
@@ -57,14 +57,6 @@ def test_fields(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fields, "REGISTRY", [fields.FieldSet("letters", ("provbrev.docx",), "Provbrev",
                                                               {"client.name": "namn", "results[].value": "värde"})])
     monkeypatch.setattr(fields, "FAMILY_MODULES", ())
-
-
-def template(path: Path, *paragraphs: str) -> Path:
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    document.save(path)
-    return path
 
 
 def test_check_finds_misspelt_fields_and_broken_tags(tmp_path: Path, test_fields: None) -> None:
