@@ -1,24 +1,34 @@
-"""How fast is `formkit letters` compared with the obvious docxtpl loop?
+"""How fast is `formkit letters` compared with the obvious docxtpl loop, and how much memory?
 
-Builds a case file with 1,000 home-care clients (some with a trustee who gets a copy, a few
-with protected identity), then times, in one run:
+For each batch size (1,000, 5,000 and 20,000 home-care clients unless ``--clients`` says; some
+clients have a trustee who gets a copy, a few have protected identity) it builds a case file
+and, in a fresh process so that the peak RSS is that size's own, times:
 
-1. the letters batch as the command does it (read the case file, render every letter from
-   the template compiled once, the combined print file, address list, manifest, write all;
-   no PDF);
-2. the obvious alternative: for every letter, ``DocxTemplate(path)``, ``render(context)``
-   and ``save()`` (same contexts, same Jinja environment, so the same filters work);
+1. the letters batch as the command does it (read the case file, render every letter from the
+   template compiled once, the streamed print file, address list, manifest, write all with
+   fsync; no PDF), its CPU seconds (workers included) and peak RSS;
+2. the obvious alternative on the same contexts: for every letter ``DocxTemplate(path)``,
+   ``render(context)`` and ``save()``; above ``--loop-sample`` letters only a sample spread over
+   the batch is timed and the time scaled up (marked *).
 
-and prints both times and their ratio. Run:
+``--pdf`` instead times the PDF conversion in seconds per page. Run:
 
-    python benchmarks/letters.py            # 1,000 clients, letter 4
-    python benchmarks/letters.py --clients 200 --letter 1
+    python benchmarks/letters.py                          # 1,000, 5,000 and 20,000 clients
+    python benchmarks/letters.py --clients 1000
+    python benchmarks/letters.py --pdf --clients 40
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import math
+import os
+import re
+import resource
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +39,7 @@ from docxtpl import DocxTemplate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from formkit import templates  # noqa: E402
+from formkit import pdf, templates  # noqa: E402
 from formkit.letters import batch as letters  # noqa: E402
 from formkit.letters.batch import LetterOptions  # noqa: E402
 from formkit.output import write  # noqa: E402
@@ -71,44 +81,123 @@ def case_data(n: int) -> dict:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=1000)
-    parser.add_argument("--letter", type=int, default=4, choices=[1, 2, 3, 4])
-    args = parser.parse_args()
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the render workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def write_case(path: Path, clients: int) -> None:
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    path.write_text(yaml.dump(case_data(clients), Dumper=dumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def one_run(clients: int, letter: int, sample: int) -> dict:
+    """One batch, timed, then the docxtpl loop on the same contexts (all letters, or ``sample``
+    of them spread over the batch, extrapolated); in this process, so its peak RSS is the batch's."""
     today = dt.date(2026, 2, 3)
     with tempfile.TemporaryDirectory(prefix="formkit-bench-") as work:
         folder = Path(work)
         case_path = folder / "arenden.yaml"
-        case_path.write_text(yaml.safe_dump(case_data(args.clients), allow_unicode=True, sort_keys=False), encoding="utf-8")
+        write_case(case_path, clients)
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         case = load_case(case_path)
-        written = write(letters.plan(case, LetterOptions(number=args.letter, today=today)), folder / "formkit")
-        formkit_time = time.perf_counter() - start
-        count = sum(1 for p in written.files if p.name.startswith(f"brukarbrev-{args.letter}_"))
+        read = time.perf_counter() - start
+        written = write(letters.plan(case, LetterOptions(number=letter, today=today)), folder / "formkit")
+        formkit_time, formkit_cpu = time.perf_counter() - start, _cpu() - cpu
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        worker_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+        count = sum(1 for p in written.files if p.name.startswith(f"brukarbrev-{letter}_"))
+        shutil.rmtree(folder / "formkit")
 
         # the obvious loop, with the very same contexts
         recipients, _ = letters.choose_recipients(case.clients, {u.id for u in case.units})
         common = common_context(case, today)
-        bases = {u.id: {**common, "letter": args.letter, "unit": unit_context(case, u),
+        bases = {u.id: {**common, "letter": letter, "unit": unit_context(case, u),
                         "contact": letters.contact_context(case, u),
-                        "survey": letters.survey_context(case, u, args.letter, today)} for u in case.units}
-        path = templates.find("letters", f"brukarbrev-{args.letter}.docx")
+                        "survey": letters.survey_context(case, u, letter, today)} for u in case.units}
+        path = templates.find("letters", f"brukarbrev-{letter}.docx")
         env = make_environment()
         loop_folder = folder / "docxtpl"
         loop_folder.mkdir()
+        chosen = recipients if len(recipients) <= sample else recipients[:: math.ceil(len(recipients) / sample)]
         start = time.perf_counter()
-        for recipient in recipients:
+        for recipient in chosen:
             document = DocxTemplate(path)
             document.render(letters.letter_context(bases[recipient.client.unit], recipient), jinja_env=env, autoescape=True)
-            document.save(loop_folder / f"brukarbrev-{args.letter}_{recipient.id}.docx")
-        loop_time = time.perf_counter() - start
+            document.save(loop_folder / f"brukarbrev-{letter}_{recipient.id}.docx")
+        loop_time = (time.perf_counter() - start) * len(recipients) / len(chosen)
+    return {"clients": clients, "letters": count, "seconds": formkit_time, "cpu": formkit_cpu, "read": read,
+            "rss": rss, "worker_rss": worker_rss, "loop": loop_time, "loop_sampled": len(chosen) < len(recipients),
+            "loop_letters": len(chosen)}
 
-    print(f"{count} brev (brukarbrev {args.letter}, {args.clients} klienter)")
-    print(f"formkit letters (enskilda brev + utskriftsfil + adresslista, utan PDF): {formkit_time:6.2f} s")
-    print(f"DocxTemplate(path).render(ctx); save() per brev (utan utskriftsfil):   {loop_time:6.2f} s")
-    print(f"formkit är {loop_time / formkit_time:.1f} gånger snabbare")
+
+def pdf_run(clients: int, letter: int, singles_sampled: int) -> None:
+    """Seconds per page: the print file, and all single letters, each converted by one
+    LibreOffice process (chunked, as ``--pdf`` does), against one ``soffice`` call per letter."""
+    today = dt.date(2026, 2, 3)
+    with tempfile.TemporaryDirectory(prefix="formkit-bench-") as work:
+        folder = Path(work)
+        write_case(folder / "arenden.yaml", clients)
+        written = write(letters.plan(load_case(folder / "arenden.yaml"), LetterOptions(number=letter, today=today)), folder / "ut")
+        singles = sorted(p for p in written.files if p.parent == folder / "ut" and p.name.startswith(f"brukarbrev-{letter}_"))
+        print_file = folder / "ut" / f"utskrift_brukarbrev-{letter}.docx"
+        rows = []
+        start = time.perf_counter()
+        [made] = pdf.convert([print_file])
+        rows.append(("utskriftsfilen, ett anrop", time.perf_counter() - start, _pages(made)))
+        start = time.perf_counter()
+        made_all = pdf.convert(singles)
+        rows.append((f"{len(singles)} enskilda brev, ett anrop i omgångar", time.perf_counter() - start, sum(_pages(p) for p in made_all)))
+        for p in made_all:
+            p.unlink()
+        start = time.perf_counter()
+        sample = singles[:: max(1, len(singles) // singles_sampled)][:singles_sampled]
+        pages = 0
+        for single in sample:
+            [made] = pdf.convert([single])
+            pages += _pages(made)
+        rows.append((f"ett soffice-anrop per brev ({len(sample)} brev)", time.perf_counter() - start, pages))
+    print(f"PDF, brukarbrev {letter}, {clients} klienter:")
+    for label, seconds, pages in rows:
+        print(f"  {label:45} {seconds:7.2f} s  {pages:5} sidor  {seconds / pages:6.3f} s per sida")
+
+
+def _pages(pdf_path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf_path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, flags=re.M).group(1))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, action="append", help="antal klienter (kan upprepas); 1000, 5000 och 20000 om inget anges")
+    parser.add_argument("--letter", type=int, default=4, choices=[1, 2, 3, 4])
+    parser.add_argument("--loop-sample", type=int, default=1200, help="högst så många brev i docxtpl-slingan; fler räknas upp")
+    parser.add_argument("--pdf", action="store_true", help="mät PDF i stället (sekunder per sida); --clients 40 om inget anges")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one batch in this process, as JSON
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one_run(args.one, args.letter, args.loop_sample)))
+        return 0
+    if args.pdf:
+        pdf_run((args.clients or [40])[0], args.letter, 3)
+        return 0
+    load = os.getloadavg()
+    print(f"brukarbrev {args.letter}; {os.cpu_count()} kärnor; belastning (uptime) före: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(f"{'klienter':>8} {'brev':>6} {'formkit s':>9} {'brev/s':>7} {'ms/brev':>7} {'CPU s':>6} {'RSS MB':>11} "
+          f"{'slingan s':>10} {'gånger':>7}")
+    for clients in args.clients or [1000, 5000, 20000]:
+        # each size in a fresh process, so the peak RSS is that size's own
+        result = subprocess.run([sys.executable, __file__, "--one", str(clients), "--letter", str(args.letter),
+                                 "--loop-sample", str(args.loop_sample)], capture_output=True, text=True, check=True)
+        r = json.loads(result.stdout.strip().splitlines()[-1])
+        loop = f"{r['loop']:9.1f}" + ("*" if r["loop_sampled"] else " ")
+        print(f"{r['clients']:8} {r['letters']:6} {r['seconds']:9.2f} {r['letters'] / r['seconds']:7.0f} "
+              f"{r['seconds'] / r['letters'] * 1000:7.2f} {r['cpu']:6.2f} {r['rss']:5}/{r['worker_rss']:<5} {loop} {r['loop'] / r['seconds']:6.1f}×")
+    load = os.getloadavg()
+    print(f"belastning efter: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print("RSS: huvudprocessen / största arbetsprocessen (ru_maxrss). *: slingan mätt på ett urval brev och uppräknad.")
     return 0
 
 

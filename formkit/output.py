@@ -80,10 +80,11 @@ class Output:
     warnings: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     text: str = ""
+    _folded: dict[str, str] = field(default_factory=dict, repr=False)  # casefolded path -> path
 
     def _declare(self, path: str, pdf: bool) -> None:
         check_relative(path)
-        clash = next((p for p in self.files if p.casefold() == path.casefold()), None)
+        clash = self._folded.get(path.casefold())
         if clash is not None:
             raise OutputError(
                 f"Två filer skulle få samma namn ({path}"
@@ -91,6 +92,7 @@ class Output:
                 + "). Ändra id:t så att varje post har ett eget."
             )
         self.files[path] = pdf
+        self._folded[path.casefold()] = path
 
     def add(self, path: str, content: bytes | FileWriter, *, pdf: bool = False) -> None:
         """A file whose content is known now (bytes) or written by ``content(handle)``."""
@@ -222,13 +224,20 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _write_file(path: Path, content: bytes | FileWriter) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
+    with _new_file(path) as handle:
         if isinstance(content, bytes):
             handle.write(content)
         else:
             content(handle)
+
+
+@contextlib.contextmanager
+def _new_file(path: Path) -> Iterator[IO[bytes]]:
+    """A new file (0600, never an existing one), flushed and fsynced when the block ends."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        yield handle
         handle.flush()
         os.fsync(handle.fileno())
 
@@ -245,12 +254,25 @@ class Sink:
         self.made: set[str] = set()
 
     def add(self, path: str, content: bytes | FileWriter) -> None:
+        """Write ``path`` now (safe to call from several threads for different paths)."""
+        self._check(path)
+        _write_file(self._root / path, content)
+        self.made.add(path)
+
+    @contextlib.contextmanager
+    def open(self, path: str) -> Iterator[IO[bytes]]:
+        """``path`` as a file open for writing while the block runs, for a file written bit by
+        bit alongside others (a print file streamed while each of its letters is written too)."""
+        self._check(path)
+        with _new_file(self._root / path) as handle:
+            yield handle
+        self.made.add(path)
+
+    def _check(self, path: str) -> None:
         if path not in self._declared:
             raise ValueError(f"{path!r} was not declared in the plan")  # a bug in a family
         if path in self.made:
             raise ValueError(f"{path!r} made twice")
-        _write_file(self._root / path, content)
-        self.made.add(path)
 
     def progress(self, items: Iterable[T], label: str, length: int) -> Iterable[T]:
         return self._progress(items, label, length)

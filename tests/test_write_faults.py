@@ -142,10 +142,10 @@ def test_a_failed_rerun_keeps_the_previous_protected_letters(tmp_path: Path, mon
     assert any(k.startswith("skyddad-identitet/") for k in before)
     real_render = CompiledTemplate.render
 
-    def render_failing_at_b0003(self: CompiledTemplate, context: dict, record: str) -> object:
+    def render_failing_at_b0003(self: CompiledTemplate, context: dict, record: str, **options: object) -> object:
         if record == "b-0003":
             raise DataError(f"{record}: fältet client.name går inte att skriva ut")
-        return real_render(self, context, record)
+        return real_render(self, context, record, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(CompiledTemplate, "render", render_failing_at_b0003)
     result = runner.invoke(main, ["letters", str(case), "-n", "1", "-o", str(out)])
@@ -186,4 +186,4 @@ def test_fault_at_every_rename_of_a_letters_batch(tmp_path: Path, monkeypatch: p
 
 
 def test_fault_while_making_any_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fail_each_call_in_turn(tmp_path, monkeypatch, output, "_write_file", calls_per_file=1)
+    fail_each_call_in_turn(tmp_path, monkeypatch, output, "_new_file", calls_per_file=1)

@@ -28,7 +28,7 @@ import posixpath
 import re
 import traceback
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -274,9 +274,13 @@ class CompiledTemplate:
         if problems:
             raise TemplateError(self.name, problems)
 
-    def render(self, context: dict[str, Any], record: str) -> Rendered:
+    def render(self, context: dict[str, Any], record: str, parsed_later: Collection[str] = ()) -> Rendered:
         """Render every templated part for one ``record`` (an id used in messages), within
-        the limits of ``formkit.docx.limits`` for the document as a whole."""
+        the limits of ``formkit.docx.limits`` for the document as a whole.
+
+        Each part is checked to be well-formed XML, except those in ``parsed_later``: a caller
+        that parses them anyway (a print file does) saves the second parse, and renders the
+        record again without ``parsed_later`` to word the error if its parse fails."""
         check_context(context, record)
         parts: dict[str, bytes] = {}
         budget = Budget()
@@ -288,7 +292,7 @@ class CompiledTemplate:
                 source = self.sources[name]
                 xml = self._render_part(template, context, record, source, MAX_OUTPUT - output)
                 output += len(xml)
-                parts[name] = self._finish(xml, source, record, fresh_ids)
+                parts[name] = self._finish(xml, source, record, fresh_ids, name not in parsed_later)
         finally:
             CURRENT.reset(token)
         return Rendered(self, parts)
@@ -333,11 +337,13 @@ class CompiledTemplate:
         return TemplateError(self.name, [Problem(where, f"mallens kod gick inte att räkna ut för den här posten ({what}); "
                                                  "rätta koden i mallen eller värdet i datan")])
 
-    def _finish(self, xml: str, source: Source, record: str, fresh_ids: Iterator[int]) -> bytes:
+    def _finish(self, xml: str, source: Source, record: str, fresh_ids: Iterator[int], check: bool = True) -> bytes:
         """The rendered part as bytes, checked to be well-formed XML (its table grids fixed
         after a column loop, the ids of pictures and content controls a loop repeated made
         unique)."""
         data = xml.replace("\n<w:p", "<w:p").encode("utf-8")
+        if not (check or source.fix_tables or source.repeats_ids):
+            return data
         try:
             root = etree.fromstring(data)
         except etree.XMLSyntaxError as exc:

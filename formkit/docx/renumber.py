@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Iterator
 
 from lxml import etree
 
@@ -123,18 +124,20 @@ def _repoint(instruction: str, names: dict[str, str]) -> str:
     return FIELD_TARGET.sub(lambda m: m.group(1) + m.group(2) + names.get(m.group(3), m.group(3)), instruction)
 
 
-def renumber_bookmark_ids(root: etree._Element) -> None:
-    """Bookmark ids 1, 2, … in document order; each end follows its start."""
-    counter = 0
+def renumber_bookmark_ids(elements: Iterable[etree._Element], last: int = 0) -> int:
+    """Bookmark ids ``last`` + 1, + 2, … in document order; each end follows its start.
+    Returns the last id given, for the next letter of a print file to go on from."""
     current: dict[str, str] = {}
-    for element in root.iter(w("bookmarkStart"), w("bookmarkEnd")):
-        old = element.get(w("id"))
-        if element.tag == w("bookmarkStart"):
-            counter += 1
-            current[old] = str(counter)
-            element.set(w("id"), str(counter))
-        elif old in current:
-            element.set(w("id"), current.pop(old))
+    for root in elements:
+        for element in root.iter(w("bookmarkStart"), w("bookmarkEnd")):
+            old = element.get(w("id"))
+            if element.tag == w("bookmarkStart"):
+                last += 1
+                current[old] = str(last)
+                element.set(w("id"), str(last))
+            elif old in current:
+                element.set(w("id"), current.pop(old))
+    return last
 
 
 def drop_paragraph_ids(elements: Iterable[etree._Element]) -> None:
@@ -160,8 +163,10 @@ def drop_comments(elements: Iterable[etree._Element]) -> None:
 
 
 class Notes:
-    """One notes part (footnotes, endnotes or comments) of the print file, built letter by
-    letter: each letter's notes are carried in with new ids and its references follow."""
+    """One notes part (footnotes or endnotes) of the print file, built letter by letter: each
+    letter's notes are carried in with new ids and its references follow. The notes are kept
+    serialized and deflated (``Spool``) until the part is written, so a long batch's notes
+    cost little memory."""
 
     def __init__(self, part: str, template_xml: bytes):
         self.part = part
@@ -172,6 +177,7 @@ class Notes:
             self.root.remove(note)
         kept = [int(n.get(w("id"))) for n in self.root.findall(w(self.element)) if (n.get(w("id")) or "").lstrip("-").isdigit()]
         self.next = max(kept, default=-1) + 1  # footnotes keep their separators (-1/0 or 0/1)
+        self.added = Spool()
 
     def add(self, letter: list[etree._Element], rendered_xml: bytes | None, first: bool, counter: Counter | None) -> None:
         """Carry one letter's notes in (``rendered_xml`` when the part was rendered for it,
@@ -190,14 +196,61 @@ class Notes:
             self.next += 1
             if not first:
                 drop_paragraph_ids([note])
-            self.root.append(note)
         if counter is not None:
             counter.renumber(notes)
+        for note in notes:
+            self.added.add(etree.tostring(note, encoding="UTF-8"))
         for child in letter:
             for reference in child.iter(*tags):
                 old = reference.get(w("id"))
                 if old in mapping:
                     reference.set(w("id"), mapping[old])
 
-    def to_bytes(self) -> bytes:
-        return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    def chunks(self) -> Iterator[bytes]:
+        """The part, piece by piece: the template's separators, then every letter's notes."""
+        head, tail = split_around_end(self.root)
+        yield head
+        yield from self.added.read()
+        yield tail
+
+
+class Spool:
+    """Pieces of XML added one by one and read back once, in order, kept deflated meanwhile:
+    a print file's list instances or notes grow with the batch, but repeat so much that 20,000
+    letters' worth takes a few hundred kilobytes."""
+
+    def __init__(self) -> None:
+        self._deflate = zlib.compressobj(6)
+        self._chunks: list[bytes] = []
+
+    def add(self, data: bytes) -> None:
+        chunk = self._deflate.compress(data)
+        if chunk:
+            self._chunks.append(chunk)
+
+    def read(self) -> Iterator[bytes]:
+        self._chunks.append(self._deflate.flush())
+        inflate = zlib.decompressobj()
+        for chunk in self._chunks:
+            data = inflate.decompress(chunk)
+            if data:
+                yield data
+
+
+SENTINEL = "fk-sentinel"
+
+
+def split_around_end(root: etree._Element, before: etree._Element | None = None) -> tuple[bytes, bytes]:
+    """The serialized part ``root`` cut where new children go: before ``before`` (a child of
+    ``root``), else at the end. The XML declaration is included in the first half."""
+    marker = etree.Element(w(SENTINEL))
+    if before is not None:
+        before.addprevious(marker)
+    else:
+        root.append(marker)
+    try:
+        data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    finally:
+        root.remove(marker)
+    head, _, tail = data.partition(f"{root.prefix + ':' if root.prefix else ''}{SENTINEL}/>".encode())
+    return head[: head.rindex(b"<")], tail

@@ -33,17 +33,23 @@ small dict: unit, contact and survey contexts are built once per unit.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
+
+from formkit import parallel
 from formkit import templates as template_files
 from formkit.case import clientlist
 from formkit.case import law
 from formkit.case.model import ROLE_NAMES, Address, Case, Client, Decision, Representative, Unit
-from formkit.docx.combine import combine
+from formkit.docx.combine import PrintFile
 from formkit.docx.render import CompiledTemplate, Rendered
 from formkit.errors import DataError
 from formkit.fields import FieldSet, common_context, register, unit_context
@@ -52,6 +58,8 @@ from formkit.options import Options
 from formkit.output import Output, Sink, csv_bytes
 
 PROTECTED_FOLDER = "skyddad-identitet"
+BODY = ("word/document.xml",)
+FSYNC_THREADS = 4  # letters written and fsynced at the same time (fsync waits on the disk, not the CPU)
 INNER_ENVELOPE = "skyddad-identitet-innerkuvert.docx"
 FORWARDING = "skyddad-identitet-instruktion.docx"
 # Skatteverket's forwarding address for post to people with skyddade personuppgifter
@@ -364,16 +372,34 @@ def plan(case: Case, options: LetterOptions) -> Output:
     if protected:
         paths += [(name, True) for name in envelope_names.values()] + [(forwarding_name, True)]
 
+    def render(recipient: Recipient, parsed_later: tuple[str, ...] = BODY) -> tuple[dict[str, bytes], bytes]:
+        """One letter's rendered parts (for the print file) and its own .docx; runs in a
+        worker process for a large batch. The body is checked when the print file parses it."""
+        letter = template.render(letter_context(bases[recipient.client.unit], recipient, today), record=recipient.id,
+                                 parsed_later=parsed_later)
+        return letter.parts, letter.to_bytes()
+
     def make(sink: Sink) -> None:
-        rendered: dict[str, list[Rendered]] = {prefix: [] for _, prefix, _ in sets}
-        for recipient in sink.progress(recipients, "Skriver brev", len(recipients)):
-            prefix = f"{PROTECTED_FOLDER}/" if recipient.protected else ""
-            letter = template.render(letter_context(bases[recipient.client.unit], recipient, today), record=recipient.id)
-            sink.add(f"{prefix}{stem}_{recipient.id}.docx", letter.to_bytes())
-            rendered[prefix].append(letter)
-        for _, prefix, print_name in sets:
-            if rendered[prefix]:
-                sink.add(prefix + print_name, combine(rendered[prefix]))
+        with contextlib.ExitStack() as stack, ThreadPoolExecutor(FSYNC_THREADS) as writers:
+            print_files = {
+                prefix: stack.enter_context(PrintFile(template, stack.enter_context(sink.open(prefix + print_name))))
+                for group, prefix, print_name in sets if group
+            }
+            pending: deque[Future[None]] = deque()
+            letters = parallel.ordered_map(render, recipients)
+            for recipient, (parts, data) in zip(sink.progress(recipients, "Skriver brev", len(recipients)), letters):
+                prefix = f"{PROTECTED_FOLDER}/" if recipient.protected else ""
+                try:
+                    print_files[prefix].add(Rendered(template, parts))
+                except etree.XMLSyntaxError:
+                    render(recipient, parsed_later=())  # raises the TemplateError naming the letter and paragraph
+                    raise
+                # each letter's file is written and fsynced by a thread while the next is combined
+                pending.append(writers.submit(sink.add, f"{prefix}{stem}_{recipient.id}.docx", data))
+                while len(pending) > FSYNC_THREADS * 4 or (pending and pending[0].done()):
+                    pending.popleft().result()
+            for future in pending:
+                future.result()
         if protected:
             for recipient in protected:
                 sink.add(envelope_names[recipient.client.id], inner_envelope(envelope, recipient, bases, case))

@@ -1,0 +1,76 @@
+"""Run one function over many items on every core, results in order.
+
+Rendering and zipping a letter is pure CPU work on data the parent already holds (the compiled
+template, the contexts), so worker processes forked from the parent share it without pickling
+anything but an index; only each result travels back. Where ``fork`` does not exist (Windows,
+and macOS where it is unsafe), on one core, and for batches too small to pay for starting the
+workers, the function runs in this process.
+
+A worker that fails sends back no exception (a formkit error may not survive pickling): the
+parent runs the function on that item itself, which raises the same error with its message.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+MIN_ITEMS = 64  # below this, starting the workers costs more than it saves
+CHUNK = 8  # items a worker takes at a time: fewer messages, still an even share at the end
+
+_function: Callable[[Any], Any] | None = None
+_items: Sequence[Any] = ()
+
+
+class _Failed:
+    """What a worker sends back for an item whose function raised."""
+
+
+def workers() -> int:
+    """How many worker processes to use: one per core this process may run on, 1 where fork
+    is not available."""
+    if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover
+        return os.cpu_count() or 1
+
+
+def ordered_map(function: Callable[[T], R], items: Sequence[T], processes: int | None = None) -> Iterator[R]:
+    """``function(item)`` for every item, in order, in ``processes`` forked workers (default:
+    one per core) or, for small batches and without fork, in this process."""
+    global _function, _items
+    processes = workers() if processes is None else processes
+    if processes < 2 or len(items) < MIN_ITEMS:
+        yield from map(function, items)
+        return
+    _function, _items = function, items
+    try:
+        with multiprocessing.get_context("fork").Pool(processes, _quiet) as pool:
+            for index, result in enumerate(pool.imap(_call, range(len(items)), CHUNK)):
+                yield function(items[index]) if isinstance(result, _Failed) else result
+    finally:
+        _function, _items = None, ()
+
+
+def _quiet() -> None:
+    """A worker leaves Ctrl-C to the parent (which stops the pool and says so once): the whole
+    process group gets the signal, and a worker's KeyboardInterrupt would print a traceback.
+    SIGTERM, which the pool sends to stop its workers, just ends one (the parent may have set
+    a handler that a worker would inherit)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _call(index: int) -> Any:
+    try:
+        return _function(_items[index])  # type: ignore[misc]  # set before the pool forks
+    except Exception:  # noqa: BLE001  # sent back as a marker; the parent raises it itself
+        return _Failed()

@@ -1,0 +1,168 @@
+"""Letters at scale: the streamed print file holds exactly its letters, and a batch rendered in
+worker processes is the batch rendered in one (no timing here: speed is in benchmarks/)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from formkit import parallel
+from formkit.cli import main
+from formkit.docx import integrity
+from formkit.docx.combine import PrintFile, combine
+from formkit.docx.render import CompiledTemplate
+from formkit.errors import TemplateError
+from helpers import BASE, write_case
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+SURVEY = {"year": 2026, "answer_by": "2026-05-24",
+          "results": [{"unit": u, "question": "Sammantaget nöjd", "value": 84} for u in ("ht-norra", "ht-1", "ht-2")],
+          "actions": [{"unit": u, "text": f"Åtgärd {n}"} for u in ("ht-1", "ht-2") for n in (1, 2)]}
+
+
+def many_clients(n: int) -> list[dict]:
+    """``n`` clients over two units, every fifth with a trustee (a copy), one protected."""
+    out = []
+    for i in range(n):
+        client = {"id": f"b-{i:03d}", "name": f"Klient Åström {i}", "unit": f"ht-{1 + i % 2}",
+                  "address": {"street": f"Storgatan {i}", "postcode": "123 45", "city": "Exempelby"}}
+        if i % 5 == 1:
+            client["representatives"] = [{"name": f"God Man {i}", "role": "trustee", "looks_after_rights": True,
+                                          "receives_letters": True, "address": {"street": "Box 1", "postcode": "111 22", "city": "Stad"}}]
+        if i == 7:
+            client.update(protected_identity=True, personal_number="19400101-1230")
+        out.append(client)
+    return out
+
+
+@pytest.fixture
+def big_case(tmp_path: Path) -> Path:
+    units = [*BASE["units"], *({"id": f"ht-{k}", "name": f"Hemtjänst {k}", "kind": "home_care"} for k in (1, 2))]
+    return write_case(tmp_path, clients=many_clients(parallel.MIN_ITEMS + 10), units=units, survey=SURVEY)
+
+
+def section_texts(data: bytes) -> list[tuple[str, str, str]]:
+    """(header, body, footer) text of each section of a print file, the body split at the
+    section breaks."""
+    document = docx.Document(io.BytesIO(data))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        body = etree.fromstring(archive.read("word/document.xml")).find(f"{W}body")
+    bodies, current = [], []
+    for child in body:
+        if child.tag == f"{W}sectPr":
+            continue
+        current.append("".join(child.itertext()))
+        if child.find(f"{W}pPr/{W}sectPr") is not None:
+            bodies.append("\n".join(current))
+            current = []
+    bodies.append("\n".join(current))
+    return [("\n".join(p.text for p in s.header.paragraphs), text, "\n".join(p.text for p in s.footer.paragraphs))
+            for s, text in zip(document.sections, bodies)]
+
+
+def letter_text(data: bytes) -> tuple[str, str, str]:
+    [section] = section_texts(data)
+    return section
+
+
+def run_batch(case: Path, out: Path) -> None:
+    result = CliRunner().invoke(main, ["letters", str(case), "-n", "4", "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+
+def test_streamed_print_file_holds_each_letter_with_its_own_header(tmp_path: Path) -> None:
+    """Letters whose header text is the same share one header part; every section still shows
+    its own letter's header, body and footer, and the package is whole."""
+    path = tmp_path / "t.docx"
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "Enhet {{ unit }}"
+    document.sections[0].footer.paragraphs[0].text = "Sida för {{ name }}"
+    document.add_paragraph("Hej {{ name }}")
+    document.add_paragraph("Punkt", style="List Number")
+    document.save(path)
+    template = CompiledTemplate(path)
+    contexts = [{"name": f"Namn {i}", "unit": f"Enhet {i % 3}"} for i in range(12)]
+    letters = [template.render(c, c["name"]) for c in contexts]
+    singles = [letter_text(template.render(c, c["name"]).to_bytes()) for c in contexts]
+    buffer = io.BytesIO()
+    with PrintFile(template, buffer) as print_file:
+        for letter in letters:
+            print_file.add(letter)
+    data = buffer.getvalue()
+    assert section_texts(data) == singles
+    assert integrity.problems(data) == []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        headers = [n for n in archive.namelist() if n.startswith("word/header")]
+        footers = [n for n in archive.namelist() if n.startswith("word/footer")]
+        numbering = etree.fromstring(archive.read("word/numbering.xml"))
+    assert len(headers) == 3  # one per distinct unit text
+    assert len(footers) == 12  # the name differs in every letter
+    body_num_ids = {e.get(f"{W}val") for e in etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")).iter(f"{W}numId")}
+    assert len(body_num_ids) == 12 and body_num_ids <= {n.get(f"{W}numId") for n in numbering.iter(f"{W}num")}
+    assert combine(letters[:1]) and section_texts(combine([template.render(c, c["name"]) for c in contexts])) == singles
+
+
+def test_batch_print_file_is_its_single_letters(big_case: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ut"
+    run_batch(big_case, out)
+    for folder, print_name in ((out, "utskrift_brukarbrev-4.docx"), (out / "skyddad-identitet", "utskrift-skyddad_brukarbrev-4.docx")):
+        singles = sorted(folder.glob("brukarbrev-4_*.docx"), key=lambda p: (p.stem.split("_")[1].split("_kopia")[0], p.stem))
+        data = (folder / print_name).read_bytes()
+        assert integrity.problems(data) == []
+        assert sorted(section_texts(data)) == sorted(letter_text(p.read_bytes()) for p in singles)
+        assert len(section_texts(data)) == len(singles) > 0
+
+
+def test_workers_make_the_same_files_as_one_process(big_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert parallel.workers() >= 1
+    monkeypatch.setattr(parallel, "workers", lambda: 1)
+    run_batch(big_case, tmp_path / "one")
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    calls = []
+    real = parallel.multiprocessing.get_context
+
+    def spy(method: str):  # type: ignore[no-untyped-def]
+        calls.append(method)
+        return real(method)
+
+    monkeypatch.setattr(parallel.multiprocessing, "get_context", spy)
+    run_batch(big_case, tmp_path / "two")
+    assert calls == ["fork"]  # the batch was large enough for the workers
+    one = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in (tmp_path / "one").rglob("*.docx")}
+    two = {p.relative_to(tmp_path / "two"): p.read_bytes() for p in (tmp_path / "two").rglob("*.docx")}
+    assert one.keys() == two.keys() and len(one) > parallel.MIN_ITEMS
+    assert one == two  # byte for byte: same letters, same print files
+
+
+def test_ordered_map_keeps_order_and_raises_the_items_own_error() -> None:
+    items = list(range(parallel.MIN_ITEMS * 2))
+    assert list(parallel.ordered_map(lambda i: i * i, items, processes=2)) == [i * i for i in items]
+
+    def fails_on_77(i: int) -> int:
+        if i == 77:
+            raise TemplateError("mall.docx", [])
+        return i
+
+    with pytest.raises(TemplateError, match="mall.docx"):
+        list(parallel.ordered_map(fails_on_77, items, processes=2))
+
+
+def test_a_body_parsed_later_is_still_refused_with_the_record(tmp_path: Path) -> None:
+    path = tmp_path / "t.docx"
+    document = docx.Document()
+    # a tag opened in a paragraph and closed inside a table cell: the XML between is cut unevenly
+    document.add_paragraph("Start {% if show %}")
+    document.add_table(rows=1, cols=1).cell(0, 0).text = "{% endif %} slut"
+    document.save(path)
+    template = CompiledTemplate(path)
+    unchecked = template.render({"show": False}, "b-9", parsed_later=("word/document.xml",))
+    with pytest.raises(etree.XMLSyntaxError):
+        PrintFile(template, io.BytesIO()).add(unchecked)
+    with pytest.raises(TemplateError, match="b-9.*inte giltig XML"):
+        template.render({"show": False}, "b-9")
