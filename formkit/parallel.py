@@ -12,17 +12,21 @@ parent runs the function on that item itself, which raises the same error with i
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
 import sys
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.pool import AsyncResult
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 MIN_ITEMS = 64  # below this, starting the workers costs more than it saves
 CHUNK = 8  # items a worker takes at a time: fewer messages, still an even share at the end
+WINDOW = 4  # chunks in flight per worker
 
 _function: Callable[[Any], Any] | None = None
 _items: Sequence[Any] = ()
@@ -54,8 +58,21 @@ def ordered_map(function: Callable[[T], R], items: Sequence[T], processes: int |
     _function, _items = function, items
     try:
         with multiprocessing.get_context("fork").Pool(processes, _quiet) as pool:
-            for index, result in enumerate(pool.imap(_call, range(len(items)), CHUNK)):
-                yield function(items[index]) if isinstance(result, _Failed) else result
+            # a bounded window of chunks in flight: workers that run ahead of the caller would
+            # otherwise pile every result up in this process, and memory would grow with the batch
+            starts = iter(range(0, len(items), CHUNK))
+            window: deque[AsyncResult[list[Any]]] = deque(
+                pool.apply_async(_call_chunk, (start,)) for start in itertools.islice(starts, WINDOW * processes)
+            )
+            index = 0
+            while window:
+                results = window.popleft().get()
+                start = next(starts, None)
+                if start is not None:
+                    window.append(pool.apply_async(_call_chunk, (start,)))
+                for result in results:
+                    yield function(items[index]) if isinstance(result, _Failed) else result
+                    index += 1
     finally:
         _function, _items = None, ()
 
@@ -69,8 +86,12 @@ def _quiet() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _call(index: int) -> Any:
-    try:
-        return _function(_items[index])  # type: ignore[misc]  # set before the pool forks
-    except Exception:  # noqa: BLE001  # sent back as a marker; the parent raises it itself
-        return _Failed()
+def _call_chunk(start: int) -> list[Any]:
+    """The results of items ``start`` … ``start + CHUNK - 1``, a marker for each that failed."""
+    results: list[Any] = []
+    for item in _items[start: start + CHUNK]:
+        try:
+            results.append(_function(item))  # type: ignore[misc]  # set before the pool forks
+        except Exception:  # noqa: BLE001  # sent back as a marker; the parent raises it itself
+            results.append(_Failed())
+    return results
