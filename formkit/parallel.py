@@ -6,8 +6,9 @@ anything but an index; only each result travels back. Where ``fork`` does not ex
 and macOS where it is unsafe), on one core, and for batches too small to pay for starting the
 workers, the function runs in this process.
 
-A worker that fails sends back no exception (a formkit error may not survive pickling): the
-parent runs the function on that item itself, which raises the same error with its message.
+A worker whose item fails with a formkit error sends back no exception (it may not survive
+pickling): the parent runs the function on that item itself, which raises the same error with
+its message. Any other exception comes back through the pool as Python's own.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.pool import AsyncResult
 from typing import Any, TypeVar
+
+from formkit.errors import FormkitError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -92,6 +95,6 @@ def _call_chunk(start: int) -> list[Any]:
     for item in _items[start: start + CHUNK]:
         try:
             results.append(_function(item))  # type: ignore[misc]  # set before the pool forks
-        except Exception:  # noqa: BLE001  # sent back as a marker; the parent raises it itself
+        except FormkitError:  # may not survive pickling: the parent runs the item itself to raise it
             results.append(_Failed())
     return results
