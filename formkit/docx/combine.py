@@ -143,6 +143,9 @@ class PrintFile:
         texts = [data, *(doc.parts[name] for name, _, _ in copies)]
         if index == 0:
             self.taken_names = {e.get(w("name")) for e in root.iter(w("bookmarkStart"))}
+            # the first letter's rendered parts besides the body (its header/footer copies
+            # replace theirs below, with their ids renumbered)
+            self.first_parts = {name: part for name, part in doc.parts.items() if name != "word/document.xml"}
         elif any(b"bookmarkStart" in t for t in texts):
             rename_bookmarks(own, f"_{index + 1}", self.taken_names)
         if b"comment" in data:
@@ -160,8 +163,6 @@ class PrintFile:
                     ref.set(f"{{{R}}}id", rel_map[rid])
         if b"bookmark" in data:
             self.bookmark_id = renumber_bookmark_ids(children, self.bookmark_id)
-        if index == 0:
-            self.first_parts = {name: data for name, data in doc.parts.items() if name != "word/document.xml"}
         self._flush(last=False)
         self.pending = (root, final_sect)
         self.index += 1
