@@ -8,13 +8,14 @@ page becomes a PNG through LibreOffice (``formkit.pdf.convert``, its own profile
 
 from __future__ import annotations
 
+import contextlib
 import io
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import IO, TypeVar
 
 import docx
 import openpyxl
@@ -48,6 +49,15 @@ class _CaptureSink:
     def add(self, path: str, content: bytes | FileWriter) -> None:
         if path == self.wanted:
             self.data = _as_bytes(content)
+            raise PreviewReady
+
+    @contextlib.contextmanager
+    def open(self, path: str) -> Iterator[IO[bytes]]:
+        """A file written bit by bit (a print file): kept in memory, and only if wanted."""
+        buffer = io.BytesIO()
+        yield buffer
+        if path == self.wanted:
+            self.data = buffer.getvalue()
             raise PreviewReady
 
     def progress(self, items: Iterable[T], _label: str, _length: int) -> Iterable[T]:
