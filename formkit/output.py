@@ -33,6 +33,7 @@ import os
 import secrets
 import shutil
 import signal
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -342,18 +343,43 @@ def _make(output: Output, root: Path, pdf: bool, progress: Progress) -> tuple[li
     return list(output.files), pdfs
 
 
-def _check_targets(folder: Path, paths: list[str]) -> None:
+def _check_targets(folder: Path, paths: list[str]) -> set[str]:
     """Only files are ever replaced: a folder (or anything else) where a file is planned, or a
-    file where a folder is needed, stops the run before anything is made."""
+    file where a folder is needed, stops the run before anything is made. Returns the paths
+    that exist now (regular files). One ``lstat`` a path and one a folder: a batch has
+    thousands of files in a few folders."""
+    folders: dict[str, bool] = {}  # relative folder -> exists (as a folder)
+    existing = set()
     for rel in paths:
-        target = folder / rel
-        for parent in PurePosixPath(rel).parents:
-            if str(parent) != "." and (folder / parent).exists() and not (folder / parent).is_dir():
-                raise OutputError(f"Kan inte skriva {rel} i {folder}: {parent} är en fil, inte en mapp. "
-                                  "Flytta undan den eller välj en annan mapp med -o. Inget har skrivits.")
-        if target.is_symlink() or (target.exists() and not target.is_file()):
+        parent = rel.rpartition("/")[0]
+        if parent and parent not in folders:
+            for above in [str(p) for p in reversed(PurePosixPath(parent).parents) if str(p) != "."] + [parent]:
+                if above not in folders:
+                    kind = _kind(os.path.join(folder, above))
+                    if kind is not None and kind != stat.S_IFDIR and not (kind == stat.S_IFLNK and os.path.isdir(os.path.join(folder, above))):
+                        raise OutputError(f"Kan inte skriva {rel} i {folder}: {above} är en fil, inte en mapp. "
+                                          "Flytta undan den eller välj en annan mapp med -o. Inget har skrivits.")
+                    folders[above] = kind is not None
+        if parent and not folders[parent]:
+            continue  # a folder this run creates holds nothing yet
+        kind = _kind(os.path.join(folder, rel))
+        if kind is None:
+            continue
+        if kind != stat.S_IFREG:
             raise OutputError(f"Kan inte skriva {rel} i {folder}: där finns redan något som inte är en vanlig fil "
                               "(en mapp eller en länk). Flytta undan det eller välj en annan mapp med -o. Inget har skrivits.")
+        existing.add(rel)
+    return existing
+
+
+def _kind(path: str) -> int | None:
+    """The file type of ``path`` itself (a link is a link), or None if nothing is there."""
+    try:
+        return stat.S_IFMT(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:
+        return stat.S_IFREG  # a file where a folder was expected; the caller names it
 
 
 def _new_staging(folder: Path) -> tuple[Path, int]:
@@ -380,9 +406,9 @@ def _signals_held() -> Iterator[None]:
 def _commit(folder: Path, staging: Path, paths: list[str]) -> None:
     """Move the older files aside and the new ones into place, from a journal that ``recover``
     can undo after SIGKILL."""
-    _check_targets(folder, paths)
-    entries = [{"path": p, "previous": (folder / p).exists()} for p in paths]
-    parents = {str(parent) for p in paths for parent in PurePosixPath(p).parents} - {"."}
+    existing = _check_targets(folder, paths)
+    entries = [{"path": p, "previous": p in existing} for p in paths]
+    parents = {str(parent) for parent in {PurePosixPath(p).parent for p in paths} for parent in (parent, *parent.parents)} - {"."}
     new_dirs = [d for d in sorted(parents, key=len) if not (folder / d).exists()]
     journal = staging / JOURNAL
     with _signals_held():
@@ -391,14 +417,17 @@ def _commit(folder: Path, staging: Path, paths: list[str]) -> None:
         try:
             for d in new_dirs:
                 (folder / d).mkdir(mode=0o700)
+            made_aside = set()
             for entry in entries:
                 rel = entry["path"]
-                target = folder / rel
+                target = os.path.join(folder, rel)
                 if entry["previous"]:
-                    aside = staging / PREVIOUS / rel
-                    aside.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                    aside = os.path.join(staging, PREVIOUS, rel)
+                    if os.path.dirname(aside) not in made_aside:
+                        os.makedirs(os.path.dirname(aside), mode=0o700, exist_ok=True)
+                        made_aside.add(os.path.dirname(aside))
                     os.replace(target, aside)
-                os.replace(staging / NEW / rel, target)
+                os.replace(os.path.join(staging, NEW, rel), target)
             for directory in {folder / PurePosixPath(p).parent for p in paths}:
                 _fsync_dir(directory)
         except OSError:

@@ -14,7 +14,7 @@ from lxml import etree
 
 from formkit import parallel
 from formkit.cli import main
-from formkit.docx import integrity
+from formkit.docx import integrity, letterbody
 from formkit.docx.combine import PrintFile, combine
 from formkit.docx.render import CompiledTemplate
 from formkit.errors import TemplateError
@@ -166,3 +166,71 @@ def test_a_body_parsed_later_is_still_refused_with_the_record(tmp_path: Path) ->
         PrintFile(template, io.BytesIO()).add(unchecked)
     with pytest.raises(TemplateError, match="b-9.*inte giltig XML"):
         template.render({"show": False}, "b-9")
+
+
+@pytest.mark.parametrize("ends_in_table", [False, True])
+def test_letters_prepared_in_workers_give_the_same_print_file_as_combining_here(tmp_path: Path, ends_in_table: bool) -> None:
+    """The print file of prepared letters (their own work done in advance, list numbers and
+    header copies filled in here) is byte for byte the one made from the rendered letters."""
+    path = tmp_path / "t.docx"
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "Enhet {{ unit }}"
+    document.sections[0].footer.paragraphs[0].text = "Sida för {{ name }}"
+    document.add_paragraph("Hej {{ name }}")
+    document.add_paragraph("{%p for item in items %}")
+    document.add_paragraph("{{ item }}", style="List Number")
+    document.add_paragraph("{%p endfor %}")
+    document.add_paragraph("Punkt", style="List Bullet")
+    document.add_section()  # a second section in every letter
+    document.add_paragraph("Bilaga för {{ name }}", style="List Number 2")
+    if ends_in_table:
+        document.add_table(rows=1, cols=2).cell(0, 1).text = "{{ name }}"
+    document.save(path)
+    template = CompiledTemplate(path)
+    contexts = [{"name": f"Namn {i} & <Co>", "unit": f"Enhet {i % 3}", "items": [f"sak {k}" for k in range(i % 4)]} for i in range(9)]
+    letters = [template.render(c, c["name"]) for c in contexts]
+    setup = letterbody.Setup(template)
+    prepared = [letterbody.prepare(setup, letter, last=i == len(letters) - 1) for i, letter in enumerate(letters)]
+    assert all(p.body is not None for p in prepared)
+    buffer = io.BytesIO()
+    with PrintFile(template, buffer, setup) as print_file:
+        for p in prepared:
+            print_file.add_prepared(p)
+    assert buffer.getvalue() == combine(letters)
+    assert integrity.problems(buffer.getvalue()) == []
+
+
+def test_a_letter_with_running_ids_is_left_to_the_print_file(tmp_path: Path) -> None:
+    """A bookmark's id runs through the print file: such a letter is not prepared, and the
+    print file still gives each letter its own."""
+    path = tmp_path / "t.docx"
+    document = docx.Document()
+    paragraph = document.add_paragraph("Hej {{ name }}")
+    W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    start = etree.SubElement(paragraph._p, f"{{{W_NS}}}bookmarkStart", {f"{{{W_NS}}}id": "0", f"{{{W_NS}}}name": "namn"})
+    start.addnext(etree.Element(f"{{{W_NS}}}bookmarkEnd", {f"{{{W_NS}}}id": "0"}))
+    document.save(path)
+    template = CompiledTemplate(path)
+    letters = [template.render({"name": n}, n) for n in ("Åsa", "Bo", "Cia")]
+    setup = letterbody.Setup(template)
+    prepared = [letterbody.prepare(setup, letter, last=i == 2) for i, letter in enumerate(letters)]
+    assert [p.body for p in prepared] == [None, None, None]
+    buffer = io.BytesIO()
+    with PrintFile(template, buffer, setup) as print_file:
+        for p in prepared:
+            print_file.add_prepared(p)
+    assert buffer.getvalue() == combine(letters)
+
+
+def test_a_print_file_refuses_to_end_on_a_letter_prepared_for_one_more(tmp_path: Path) -> None:
+    path = tmp_path / "t.docx"
+    document = docx.Document()
+    document.add_paragraph("Hej {{ name }}")
+    document.save(path)
+    template = CompiledTemplate(path)
+    setup = letterbody.Setup(template)
+    print_file = PrintFile(template, io.BytesIO(), setup)
+    for name in ("Åsa", "Bo"):
+        print_file.add_prepared(letterbody.prepare(setup, template.render({"name": name}, name), last=False))
+    with pytest.raises(ValueError, match="prepared for another"):
+        print_file.close()

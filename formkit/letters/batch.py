@@ -49,8 +49,9 @@ from formkit import templates as template_files
 from formkit.case import clientlist
 from formkit.case import law
 from formkit.case.model import ROLE_NAMES, Address, Case, Client, Decision, Representative, Unit
+from formkit.docx import letterbody
 from formkit.docx.combine import PrintFile
-from formkit.docx.render import CompiledTemplate, Rendered
+from formkit.docx.render import CompiledTemplate
 from formkit.errors import DataError
 from formkit.fields import FieldSet, common_context, register, unit_context
 from formkit.letters import addresslist
@@ -372,25 +373,28 @@ def plan(case: Case, options: LetterOptions) -> Output:
     if protected:
         paths += [(name, True) for name in envelope_names.values()] + [(forwarding_name, True)]
 
-    def render(recipient: Recipient, parsed_later: tuple[str, ...] = BODY) -> tuple[dict[str, bytes], bytes]:
-        """One letter's rendered parts (for the print file) and its own .docx; runs in a
-        worker process for a large batch. The body is checked when the print file parses it."""
+    setup = letterbody.Setup(template)
+    last = {group[-1].id for group, _, _ in sets}
+
+    def render(recipient: Recipient, parsed_later: tuple[str, ...] = BODY) -> tuple[letterbody.Prepared, bytes]:
+        """One letter made ready for its print file, and its own .docx; runs in a worker
+        process for a large batch. The body is checked when it is parsed for the print file."""
         letter = template.render(letter_context(bases[recipient.client.unit], recipient, today), record=recipient.id,
                                  parsed_later=parsed_later)
-        return letter.parts, letter.to_bytes()
+        return letterbody.prepare(setup, letter, recipient.id in last), letter.to_bytes()
 
     def make(sink: Sink) -> None:
         with contextlib.ExitStack() as stack, ThreadPoolExecutor(FSYNC_THREADS) as writers:
             print_files = {
-                prefix: stack.enter_context(PrintFile(template, stack.enter_context(sink.open(prefix + print_name))))
+                prefix: stack.enter_context(PrintFile(template, stack.enter_context(sink.open(prefix + print_name)), setup))
                 for group, prefix, print_name in sets if group
             }
             pending: deque[Future[None]] = deque()
             letters = parallel.ordered_map(render, recipients)
-            for recipient, (parts, data) in zip(sink.progress(recipients, "Skriver brev", len(recipients)), letters):
+            for recipient, (prepared, data) in zip(sink.progress(recipients, "Skriver brev", len(recipients)), letters):
                 prefix = f"{PROTECTED_FOLDER}/" if recipient.protected else ""
                 try:
-                    print_files[prefix].add(Rendered(template, parts))
+                    print_files[prefix].add_prepared(prepared)
                 except etree.XMLSyntaxError:
                     render(recipient, parsed_later=())  # raises the TemplateError naming the letter and paragraph
                     raise
