@@ -21,6 +21,8 @@ from formkit.errors import PackageTooLarge
 
 DOS_DATE = (1980 - 1980) << 9 | 1 << 5 | 1  # 1980-01-01: reproducible output
 DOS_TIME = 0
+RECENT_PARTS = 64  # rendered parts kept compressed for the next letter (``Package._member``)
+RECENT_PART_SIZE = 4_096  # larger parts (a letter's body) are rarely the same twice
 # A template is read whole into memory: a zip bomb (a few MB that unpack to gigabytes) or a
 # zip of a million members must be refused from its directory, before anything is unpacked
 # (``check_sizes``, with zipguard's limits).
@@ -48,6 +50,9 @@ class Package:
     def __init__(self, members: list[Member]):
         self.members = members
         self.by_name = {m.name: m for m in members}
+        # rendered parts seen lately, compressed: the letters of one unit share their header
+        # and footer text, so each is compressed once (kept small: cleared when full)
+        self._recent: dict[tuple[str, bytes], Member] = {}
 
     @classmethod
     def read(cls, path: Path) -> Package:
@@ -64,11 +69,20 @@ class Package:
     def to_bytes(self, replaced: dict[str, bytes], added: list[Member] = (), removed: set[str] = frozenset()) -> bytes:  # type: ignore[assignment]
         """The package with ``replaced`` parts swapped in, ``removed`` left out and ``added``
         members appended."""
-        entries = [
-            member(m.name, replaced[m.name], level=1) if m.name in replaced else m
-            for m in self.members if m.name not in removed
-        ] + list(added)
+        entries = [self._member(m.name, replaced[m.name]) if m.name in replaced else m
+                   for m in self.members if m.name not in removed] + list(added)
         return write_zip(entries)
+
+    def _member(self, name: str, data: bytes) -> Member:
+        if len(data) > RECENT_PART_SIZE:
+            return member(name, data, level=1)
+        key = (name, data)
+        found = self._recent.get(key)
+        if found is None:
+            if len(self._recent) >= RECENT_PARTS:
+                self._recent.clear()
+            found = self._recent[key] = member(name, data, level=1)
+        return found
 
 
 def check_sizes(infos: list[zipfile.ZipInfo]) -> None:

@@ -266,6 +266,9 @@ class CompiledTemplate:
                            for a, b in UNIQUE_ID.findall(m.data.decode("utf-8", "replace"))), default=0) \
             if any(s.repeats_ids for s in sources) else 0
         self.compiled: dict[str, jinja2.Template] = {}
+        # context values (by identity) already found free of control characters: the letters
+        # of a batch share most of their context (organisation, unit, survey)
+        self.clean: dict[int, Any] = {}
         broken = {p.path for p in problems}
         for source in sources:
             tree = parse_source(source, broken, problems, env)
@@ -281,7 +284,7 @@ class CompiledTemplate:
         Each part is checked to be well-formed XML, except those in ``parsed_later``: a caller
         that parses them anyway (a print file does) saves the second parse, and renders the
         record again without ``parsed_later`` to word the error if its parse fails."""
-        check_context(context, record)
+        check_context(context, record, self.clean)
         parts: dict[str, bytes] = {}
         budget = Budget()
         token = CURRENT.set(budget)
@@ -379,17 +382,30 @@ def _undefined_message(exc: jinja2.UndefinedError) -> str:
     return f"ett fält saknas ({text})"
 
 
-def check_context(context: Any, record: str) -> None:
+def check_context(context: Any, record: str, clean: dict[int, Any] | None = None) -> None:
     """Refuse characters XML cannot hold, naming the record and the field.
 
     One regex over all the text finds whether there is any (the common case: none); only then
-    is the context walked to name the field."""
-    if not CONTROL_CHARS.search("".join(_texts(context))):
+    is the context walked to name the field. ``clean`` remembers the top-level values of a
+    dict context found clean (by identity, holding them so the identity stays theirs), so that
+    values shared by many records are read once."""
+    values = context.values() if isinstance(context, dict) and clean is not None else None
+    if values is not None:
+        fresh = [value for value in values if clean.get(id(value)) is not value]
+        if not CONTROL_CHARS.search("".join(_texts(fresh))):
+            if len(clean) > CLEAN_VALUES:
+                clean.clear()
+            clean.update((id(value), value) for value in fresh if isinstance(value, (dict, list, tuple)))
+            return
+    elif not CONTROL_CHARS.search("".join(_texts(context))):
         return
     for path, text in _strings(context, ""):
         problem = control_char_problem(text)
         if problem:
             raise DataError(f"Post {record}, fältet {path or '(värdet)'}: {problem}.")
+
+
+CLEAN_VALUES = 256
 
 
 def _texts(value: Any) -> Iterator[str]:

@@ -59,7 +59,6 @@ from formkit.options import Options
 from formkit.output import Output, Sink, csv_bytes
 
 PROTECTED_FOLDER = "skyddad-identitet"
-BODY = ("word/document.xml",)
 FSYNC_THREADS = 4  # letters written and fsynced at the same time (fsync waits on the disk, not the CPU)
 INNER_ENVELOPE = "skyddad-identitet-innerkuvert.docx"
 FORWARDING = "skyddad-identitet-instruktion.docx"
@@ -376,9 +375,12 @@ def plan(case: Case, options: LetterOptions) -> Output:
     setup = letterbody.Setup(template)
     last = {group[-1].id for group, _, _ in sets}
 
-    def render(recipient: Recipient, parsed_later: tuple[str, ...] = BODY) -> tuple[letterbody.Prepared, bytes]:
+    # parts the print file parses anyway (a header shared by its text was parsed for an earlier letter)
+    parsed_later = ("word/document.xml", *(f"word/{target}" for target in setup.templated_rels.values()))
+
+    def render(recipient: Recipient, parsed_later: tuple[str, ...] = parsed_later) -> tuple[letterbody.Prepared, bytes]:
         """One letter made ready for its print file, and its own .docx; runs in a worker
-        process for a large batch. The body is checked when it is parsed for the print file."""
+        process for a large batch. Its XML is checked when it is parsed for the print file."""
         letter = template.render(letter_context(bases[recipient.client.unit], recipient, today), record=recipient.id,
                                  parsed_later=parsed_later)
         return letterbody.prepare(setup, letter, recipient.id in last), letter.to_bytes()
