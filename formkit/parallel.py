@@ -13,6 +13,7 @@ its message. Any other exception comes back through the pool as Python's own.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -59,6 +60,10 @@ def ordered_map(function: Callable[[T], R], items: Sequence[T], processes: int |
         yield from map(function, items)
         return
     _function, _items = function, items
+    # what exists now (the case, the compiled templates) is never garbage: frozen, the collector
+    # skips it, here and in the workers, which then share its pages with this process instead
+    # of copying each page the collector would otherwise touch
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(processes, _quiet) as pool:
             # a bounded window of chunks in flight: workers that run ahead of the caller would
@@ -77,6 +82,7 @@ def ordered_map(function: Callable[[T], R], items: Sequence[T], processes: int |
                     yield function(items[index]) if isinstance(result, _Failed) else result
                     index += 1
     finally:
+        gc.unfreeze()
         _function, _items = None, ()
 
 

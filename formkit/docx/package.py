@@ -10,6 +10,7 @@ instead of a minute; the format written is plain ZIP (no data descriptors, no ZI
 
 from __future__ import annotations
 
+import functools
 import struct
 import zipfile
 import zlib
@@ -28,7 +29,7 @@ RECENT_PART_SIZE = 4_096  # larger parts (a letter's body) are rarely the same t
 # (``check_sizes``, with zipguard's limits).
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Member:
     name: str
     data: bytes  # uncompressed
@@ -99,23 +100,29 @@ def write_zip(entries: list[Member]) -> bytes:
     central: list[bytes] = []
     offset = 0
     for entry in entries:
-        name = entry.name.encode("utf-8")
-        flags = 0x800  # names are UTF-8
-        local = struct.pack(
-            "<4sHHHHHIIIHH",
-            b"PK\x03\x04", 20, flags, zipfile.ZIP_DEFLATED, DOS_TIME, DOS_DATE,
-            entry.crc, len(entry.compressed), len(entry.data), len(name), 0,
-        )
-        central.append(
-            struct.pack(
-                "<4sHHHHHHIIIHHHHHII",
-                b"PK\x01\x02", 20, 20, flags, zipfile.ZIP_DEFLATED, DOS_TIME, DOS_DATE,
-                entry.crc, len(entry.compressed), len(entry.data), len(name), 0, 0, 0, 0, 0, offset,
-            )
-            + name
-        )
-        chunks += [local, name, entry.compressed]
-        offset += len(local) + len(name) + len(entry.compressed)
+        local, central_head, name = _headers(entry)
+        central.append(central_head + struct.pack("<I", offset) + name)
+        chunks += [local, entry.compressed]
+        offset += len(local) + len(entry.compressed)
     directory = b"".join(central)
     end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(directory), offset, 0)
     return b"".join(chunks) + directory + end
+
+
+@functools.lru_cache(maxsize=256)
+def _headers(entry: Member) -> tuple[bytes, bytes, bytes]:
+    """A member's local header (with its name), its central directory entry up to the offset,
+    and its name: the same in every letter for the parts no letter changes, so made once."""
+    name = entry.name.encode("utf-8")
+    flags = 0x800  # names are UTF-8
+    local = struct.pack(
+        "<4sHHHHHIIIHH",
+        b"PK\x03\x04", 20, flags, zipfile.ZIP_DEFLATED, DOS_TIME, DOS_DATE,
+        entry.crc, len(entry.compressed), len(entry.data), len(name), 0,
+    ) + name
+    central = struct.pack(
+        "<4sHHHHHHIIIHHHHHI",
+        b"PK\x01\x02", 20, 20, flags, zipfile.ZIP_DEFLATED, DOS_TIME, DOS_DATE,
+        entry.crc, len(entry.compressed), len(entry.data), len(name), 0, 0, 0, 0, 0,
+    )
+    return local, central, name
