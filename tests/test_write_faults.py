@@ -4,6 +4,7 @@ was (or, after SIGKILL, restored by the next run), with no hidden files holding 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import io
 import os
@@ -187,3 +188,47 @@ def test_fault_at_every_rename_of_a_letters_batch(tmp_path: Path, monkeypatch: p
 
 def test_fault_while_making_any_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fail_each_call_in_turn(tmp_path, monkeypatch, output, "_new_file", calls_per_file=1)
+
+
+def test_a_batch_that_cannot_reach_the_disk_leaves_the_folder_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The files are put on disk together before the commit (syncfs); a failed write-back
+    (the disk filled after the files were written to memory) stops the run before the commit."""
+    if output.SYNCFS is None:
+        pytest.skip("syncfs finns bara på Linux; där fsyncas varje fil (nästa test)")
+    case = write_case(tmp_path, clients=clients(4, "Förra"))
+    out = tmp_path / "ut"
+    runner = CliRunner()
+    assert runner.invoke(main, ["letters", str(case), "-n", "1", "-o", str(out)]).exit_code == 0
+    before = snapshot(out)
+    write_case(tmp_path, clients=clients(4, "Nya"))
+
+    def failing_syncfs(fd: int) -> int:
+        ctypes.set_errno(errno.ENOSPC)
+        return -1
+
+    monkeypatch.setattr(output, "SYNCFS", failing_syncfs)
+    result = runner.invoke(main, ["letters", str(case), "-n", "1", "-o", str(out)])
+    assert result.exit_code == 1 and "disken är full" in result.output, result.output
+    assert snapshot(out) == before
+
+
+def test_without_syncfs_every_file_is_fsynced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("testet läser filnamnen ur /proc (Linux)")
+    monkeypatch.setattr(output, "SYNCFS", None)
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(output.os, "fsync", fsync)
+    case = write_case(tmp_path, clients=clients(3))
+    out = tmp_path / "ut"
+    assert CliRunner().invoke(main, ["letters", str(case), "-n", "1", "-o", str(out)]).exit_code == 0
+    made = [p for p in out.rglob("*") if p.is_file()]
+    assert made
+    for path in made:
+        # each file was fsynced under its staging name, which ends in its path in the folder
+        assert any(s.endswith("/" + path.relative_to(out).as_posix()) and ".formkit-staging-" in s for s in synced), path
