@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import gc
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -549,10 +552,29 @@ def load_case(path: Path | str) -> Case:
     refusal = workbook.other_spreadsheet_problem(path)
     if refusal:
         raise CaseFileError(str(path), [Problem("", refusal)])
-    if workbook.is_workbook(path):
-        return _load_workbook(path)
-    data, lines = yamlsource.load(path)
-    return _logged(validate_case(data, lines, str(path)))
+    with _cycle_collection_paused():
+        if workbook.is_workbook(path):
+            return _load_workbook(path)
+        data, lines = yamlsource.load(path)
+        return _logged(validate_case(data, lines, str(path)))
+
+
+@contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """Python's cycle collector off while a case file is read, and back on afterwards.
+
+    Reading 1,000 clients and 9,000 decisions makes a few hundred thousand lists, dicts and
+    models that all live on; each time enough have been made the collector walks every one of
+    them again, which cost about a fifth of the reading time. None of it forms a cycle, so
+    nothing is lost by collecting once, later. (If another thread paused it too, whichever
+    started with the collector on turns it back on.)"""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _logged(case: Case) -> Case:
@@ -724,16 +746,17 @@ def _check_reference(
         return []  # not text, or a personal number (the model refuses it without repeating it)
     value = value.strip()
     known = ids.get(target, {})
-    path, line, record = yamlsource.format_path(loc), yamlsource.line_of(lines, loc), record_name(data, loc)
     if value not in known:
         what = SWEDISH_LIST_NAMES[target]
         close = difflib.get_close_matches(value, list(known), n=1)
         hint = f"; menade du '{close[0]}'?" if close else f"; lägg till den under '{target}' eller rätta id:t"
-        return [Problem(path, f"det finns ingen {what} med id '{personnummer.echo(value)}'{hint}", line, record)]
-    if role and known[value].get("role") != role:
+        message = f"det finns ingen {what} med id '{personnummer.echo(value)}'{hint}"
+    elif role and known[value].get("role") != role:
         has = personnummer.echo(known[value].get("role"))
-        return [Problem(path, f"'{value}' har inte rollen {role} (har '{has}')", line, record)]
-    return []
+        message = f"'{value}' har inte rollen {role} (har '{has}')"
+    else:
+        return []  # the common case: nothing to report, so no path, line or record is looked up
+    return [Problem(yamlsource.format_path(loc), message, yamlsource.line_of(lines, loc), record_name(data, loc))]
 
 
 def _records(container: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:

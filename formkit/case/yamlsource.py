@@ -21,6 +21,7 @@ The work is bounded before anything is built, because a case file may come from 
 from __future__ import annotations
 
 import codecs
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,8 @@ MAX_DEPTH = 32
 BOMS = [(codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
         (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")]
 
-Lines = dict[tuple[Any, ...], int]
+LineMap = dict[tuple[Any, ...], int]
+Lines = Mapping[tuple[Any, ...], int]  # a LineMap, or LazyLines that finds one when asked
 
 
 def format_path(loc: tuple[Any, ...]) -> str:
@@ -99,9 +101,120 @@ def decode(data: bytes, source: str, error: type[ProblemListError] = CaseFileErr
 
 
 def loads(text: str, source: str, error: type[ProblemListError] = CaseFileError) -> tuple[Any, Lines]:
-    """(data, lines) for YAML ``text``; ``source`` names it in messages."""
+    """(data, lines) for YAML ``text``; ``source`` names it in messages.
+
+    Lines are only needed when something is wrong, and keeping one per value costs more than
+    reading the file (a tuple path and a dict entry for each of 200,000 values). So a file is
+    first read by ``_plain``, which builds the same data without lines and gives up at anything
+    unusual; the lines are then found by a second, careful reading only if a message asks for
+    one. Any file ``_plain`` gives up on (a syntax error, an alias, a duplicate key, too deep,
+    two documents, empty) is read carefully at once, so every refusal is the careful reader's."""
     if len(text) > MAX_FILE_BYTES:
         raise error(source, [Problem("", f"texten är längre än {MAX_FILE_BYTES // (1024 * 1024)} MB; dela upp den")])
+    data = _plain(text)
+    if data is not _NOTHING:
+        return data, LazyLines(text)
+    return _careful(text, source, error)
+
+
+class LazyLines(Mapping[tuple[Any, ...], int]):
+    """The lines of a file ``_plain`` read without trouble, found when first looked up."""
+
+    def __init__(self, text: str) -> None:
+        self._text: str | None = text
+        self._lines: LineMap = {}
+
+    def _found(self) -> LineMap:
+        if self._text is not None:
+            builder = _Builder()
+            for event in yaml.parse(self._text, Loader=LOADER):
+                builder.add(event)
+            self._lines, self._text = builder.lines, None
+        return self._lines
+
+    def __getitem__(self, loc: tuple[Any, ...]) -> int:
+        return self._found()[loc]
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self._found())
+
+    def __len__(self) -> int:
+        return len(self._found())
+
+
+def _plain(text: str) -> Any:
+    """The data in ``text`` as ``_Builder`` would build it, without lines; ``_NOTHING`` as soon
+    as anything is unusual (the careful reader then reads the file and names the problem).
+
+    One flat loop over libyaml's events, with no call per event: this loop is most of the
+    time it takes to read a large case file."""
+    loader = LOADER(text)
+    scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    collection_end = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    passing = (yaml.StreamStartEvent, yaml.DocumentEndEvent)
+    get_event = loader.get_event
+    root: Any = _NOTHING
+    container: Any = None  # the list or dict being filled; None at the top
+    is_map = False
+    key: Any = _NOTHING  # in a mapping: the key whose value comes next
+    stack: list[tuple[Any, bool]] = []
+    documents = 0
+    try:
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is scalar_event:
+                if event.anchor is not None:
+                    return _NOTHING
+                value = event.value
+                if is_map and key is _NOTHING:
+                    if value in container:
+                        return _NOTHING
+                    key = value
+                    continue
+                tag = event.tag
+                if (tag is None and value in NULL_WORDS and event.implicit[0]) or tag == NULL_TAG:
+                    value = None
+                if is_map:
+                    container[key] = value
+                    key = _NOTHING
+                elif container is not None:
+                    container.append(value)
+                else:
+                    root = value
+            elif kind is mapping_start or kind is sequence_start:
+                if event.anchor is not None or len(stack) >= MAX_DEPTH or (is_map and key is _NOTHING):
+                    return _NOTHING
+                new: Any = {} if kind is mapping_start else []
+                if is_map:
+                    container[key] = new
+                elif container is not None:
+                    container.append(new)
+                else:
+                    root = new
+                stack.append((container, is_map))
+                container, is_map, key = new, kind is mapping_start, _NOTHING
+            elif kind in collection_end:
+                container, is_map = stack.pop()
+                key = _NOTHING
+            elif kind in passing:
+                continue
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    return _NOTHING
+            elif kind is yaml.StreamEndEvent:
+                return root
+            else:  # an alias, or an event this loop does not know
+                return _NOTHING
+    except yaml.YAMLError:
+        return _NOTHING
+    finally:
+        loader.dispose()
+
+
+def _careful(text: str, source: str, error: type[ProblemListError]) -> tuple[Any, Lines]:
+    """(data, lines) with a line for every value, and every problem the builder finds."""
     builder = _Builder()
     try:
         for event in yaml.parse(text, Loader=LOADER):
@@ -140,7 +253,7 @@ class _Builder:
     """Plain data from parser events, with its own stack (no recursion) and the limits above."""
 
     root: Any = _NOTHING
-    lines: Lines = field(default_factory=dict)
+    lines: LineMap = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     stack: list[_Frame] = field(default_factory=list)
     documents: int = 0
