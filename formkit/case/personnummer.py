@@ -82,7 +82,10 @@ def is_coordination_number(number: str) -> bool:
 def looks_like(value: str) -> bool:
     """True for anything shaped like a personnummer or samordningsnummer (10 or 12 digits,
     optionally with - or + before the last four), valid or not: such a value may not be an id."""
-    return bool(PATTERN.match(value.strip().replace(" ", "")))
+    text = value.strip()
+    # every id and reference of a case file comes here; most start with a letter, which no
+    # number does (the pattern's \d matches nothing str.isdigit refuses)
+    return text[:1].isdigit() and bool(PATTERN.match(text.replace(" ", "")))
 
 
 def mask(text: str) -> str:

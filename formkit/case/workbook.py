@@ -286,11 +286,13 @@ class _Reader:
         rows_read = 0
         stray: set[int] = set()
         positions = {c.header: col for col, c in columns.items()}  # header -> column number
+        cells_read = {col: _CellReader(column, sheet) for col, column in columns.items()}
         for row in sorted(r for r in grid.cells if r > header_row):
-            cells = grid.cells[row]
-            values = {col: cells[col] for col in cells if col in columns}
-            for col in cells:
-                if col not in columns and col not in stray and not self._ignored(grid, header_row, col):
+            values: dict[int, Any] = {}
+            for col, value in grid.cells[row].items():
+                if col in columns:
+                    values[col] = value
+                elif col not in stray and not self._ignored(grid, header_row, col):
                     stray.add(col)
                     self.map.add(Place(sheet.name, row, get_column_letter(col), (number, row, col)),
                                  "cellen har ett värde men kolumnen saknar rubrik; skriv en rubrik "
@@ -301,7 +303,7 @@ class _Reader:
             if sheet.single and rows_read > 1:
                 self.map.add(Place(sheet.name, row, None, (number, row, 0)), f"bladet {sheet.name} ska ha en enda rad; ta bort den här")
                 continue
-            self._row(number, sheet, row, columns, positions, values)
+            self._row(number, sheet, row, cells_read, positions, values)
 
     def _ignored(self, grid: Grid, header_row: int, col: int) -> bool:
         header = grid.cells[header_row].get(col)
@@ -355,30 +357,31 @@ class _Reader:
     def _register(self, number: int, sheet: Sheet, base: tuple[Any, ...], row: int, positions: dict[str, int]) -> None:
         self.map.rows[format_path(base)] = RowPlace(sheet, number, row, positions)
 
-    def _row(self, number: int, sheet: Sheet, row: int, columns: dict[int, Column], positions: dict[str, int],
+    def _row(self, number: int, sheet: Sheet, row: int, cells_read: dict[int, _CellReader], positions: dict[str, int],
              values: dict[int, Any]) -> None:
         record: dict[str, Any] = {}
         problems: list[tuple[Column, str]] = []
         link: str | None = None
         for col, raw in values.items():
-            column = columns[col]
-            value, message = _cell(raw, column)
+            reader = cells_read[col]
+            value, message = reader.read(raw)
             if message:
-                problems.append((column, message))
-            elif column is sheet.link:
+                problems.append((reader.column, message))
+            elif reader.is_link:
                 link = value
             elif value is not None:
-                if sheet.scalar_items:
-                    record[""] = value
+                if reader.key is not None:
+                    record[reader.key] = value
                 else:
-                    _put(record, column.path, value)
+                    _put(record, reader.column.path, value)
         base = self._base(number, sheet, row, positions, link, problems)
         if base is None:
             return
         self._register(number, sheet, base, row, positions)
-        for col, column in columns.items():
-            if (row, col) in self.covered:
-                self.map.claimed.add(format_path(base + column.path))
+        if self.covered:
+            for col, reader in cells_read.items():
+                if (row, col) in self.covered:
+                    self.map.claimed.add(format_path(base + reader.column.path))
         for column, message in problems:
             path = format_path(base + column.path)
             self.map.add(Place(sheet.name, row, column.header, (number, row, positions.get(column.header, 0))), message, path)
@@ -392,21 +395,20 @@ class _Reader:
         if sheet.parent is None or sheet.link is None:
             container = self._container(sheet.path)
             return sheet.path + (len(container),)
-        link_place = Place(sheet.name, row, sheet.link.header, (number, row, positions.get(sheet.link.header, 0)))
-        link_problem = next((m for c, m in problems if c is sheet.link), None)
-        if link_problem:
-            self.map.add(link_place, link_problem)
-            return None
         parent = SHEETS_BY_NAME[sheet.parent]
         known = self.ids.get(parent.name, {})
-        if link is None:
-            self.map.add(link_place, f"tom; skriv id:t för raden på bladet {parent.name} som raden hör till")
-            return None
-        index = known.get(link.strip())
-        if index is None:
-            close = difflib.get_close_matches(link, list(known), n=1)
-            hint = f"; menade du '{close[0]}'?" if close else f"; lägg till den på bladet {parent.name} eller rätta id:t"
-            self.map.add(link_place, f"det finns ingen rad med id {_quote(link)} på bladet {parent.name}{hint}")
+        link_problem = next((m for c, m in problems if c is sheet.link), None) if problems else None
+        index = known.get(link.strip()) if link is not None and not link_problem else None
+        if index is None:  # the row's link is wrong: say so at the link's cell
+            link_place = Place(sheet.name, row, sheet.link.header, (number, row, positions.get(sheet.link.header, 0)))
+            if link_problem:
+                self.map.add(link_place, link_problem)
+            elif link is None:
+                self.map.add(link_place, f"tom; skriv id:t för raden på bladet {parent.name} som raden hör till")
+            else:
+                close = difflib.get_close_matches(link, list(known), n=1)
+                hint = f"; menade du '{close[0]}'?" if close else f"; lägg till den på bladet {parent.name} eller rätta id:t"
+                self.map.add(link_place, f"det finns ingen rad med id {_quote(link)} på bladet {parent.name}{hint}")
             return None
         parent_record = self.data[parent.path[0]][index]
         items = _container_in(parent_record, sheet.path)
@@ -473,6 +475,35 @@ def _text(value: Any) -> str:
 
 
 TEXT_KINDS = {"text", "id", "ref", "postcode", "phone", "personal_number"}  # typed text is taken as it is
+REPEATING_KINDS = {"date", "clock", "yesno", "int", "number", "choice", "list"}  # few values, many rows
+
+
+class _CellReader:
+    """``_cell`` for one column of one sheet, with what is the same on every row worked out once.
+
+    A column of dates, choices or Ja/Nej holds a few values over thousands of rows, so each
+    distinct cell value is converted once (by type and value: 1, 1.0 and True are equal keys
+    in a dict but read differently)."""
+
+    def __init__(self, column: Column, sheet: Sheet):
+        self.column = column
+        self.is_link = column is sheet.link
+        self.key = "" if sheet.scalar_items else column.path[0] if len(column.path) == 1 else None  # None: a nested path
+        self.text = column.kind in TEXT_KINDS
+        self.seen: dict[tuple[type, Any], tuple[Any, str | None]] | None = {} if column.kind in REPEATING_KINDS else None
+
+    def read(self, value: Any) -> tuple[Any, str | None]:
+        if self.text and type(value) is str:  # the common case first: typed text
+            return (value, None) if value.strip() else (None, None)
+        if self.seen is None:
+            return _cell(value, self.column)
+        key = (type(value), value)
+        found = self.seen.get(key)
+        if found is None:
+            found = self.seen[key] = _cell(value, self.column)
+        if type(found[0]) is list:  # each record gets its own list
+            return list(found[0]), found[1]
+        return found
 
 
 def _cell(value: Any, column: Column) -> tuple[Any, str | None]:

@@ -147,9 +147,14 @@ def _date_styles(styles: etree._Element, ns: str) -> set[int]:
 
 
 def _read_sheet(source: IO[bytes], grid: Grid, ns: str, strings: list[str], date_styles: set[int], epoch: dt.datetime) -> None:
+    """Fill ``grid`` from one worksheet part. This loop runs once per cell (100,000 for a large
+    case file), so it works with local names and no calls it can do without; a date number is
+    converted once however many cells hold it."""
     row_tag, merge_tag = f"{{{ns}}}row", f"{{{ns}}}mergeCell"
     cell_tag, value_tag, formula_tag, inline_tag = f"{{{ns}}}c", f"{{{ns}}}v", f"{{{ns}}}f", f"{{{ns}}}is"
     text_tag, run_tag = f"{{{ns}}}t", f"{{{ns}}}r"
+    cells, formulas, columns = grid.cells, grid.formulas, _COLUMNS
+    dates: dict[int | float, dt.datetime] = {}
     row_number = 0
     for _event, element in etree.iterparse(source, events=("end",), tag=(row_tag, merge_tag), **_parser_args()):
         if element.tag == merge_tag:
@@ -159,32 +164,41 @@ def _read_sheet(source: IO[bytes], grid: Grid, ns: str, strings: list[str], date
                 grid.merged.append((bounds[0] or 1, bounds[1] or 1, bounds[2] or 1, bounds[3] or 1))
             element.clear()
             continue
-        row_number = int(element.get("r") or row_number + 1)
-        if len(grid.cells) >= MAX_ROWS:
+        number_text = element.get("r")
+        row_number = int(number_text) if number_text else row_number + 1
+        if len(cells) >= MAX_ROWS:
             raise WorkbookReadError(f"bladet {grid.name} har fler än {MAX_ROWS} rader")
         column = 0
         values: dict[int, Any] = {}
         for cell in element.iterchildren(cell_tag):
             ref = cell.get("r")
-            column = _column(ref) if ref else column + 1
+            if ref:
+                column = columns.get(ref.rstrip(DIGITS)) or _column(ref)
+            else:
+                column += 1
             if column > MAX_COLUMNS:
                 continue
             raw: str | None = None
             has_formula = False
             inline = None
             for child in cell:
-                if child.tag == value_tag:
+                tag = child.tag
+                if tag == value_tag:
                     raw = child.text
-                elif child.tag == formula_tag:
+                elif tag == formula_tag:
                     has_formula = True
-                elif child.tag == inline_tag:
+                elif tag == inline_tag:
                     inline = child
             kind = cell.get("t", "n")
             value: Any
             if kind == "inlineStr":
-                value = _string_item(inline, text_tag, run_tag) if inline is not None else None
-            elif raw is None or raw == "":
-                value = NO_VALUE if has_formula and kind != "str" else None
+                if inline is None:
+                    continue
+                value = _string_item(inline, text_tag, run_tag)
+            elif not raw:  # no value, or an empty one
+                if not has_formula or kind == "str":
+                    continue
+                value = NO_VALUE
             elif kind == "s":
                 value = strings[int(raw)]
             elif kind in ("str", "d"):
@@ -194,16 +208,21 @@ def _read_sheet(source: IO[bytes], grid: Grid, ns: str, strings: list[str], date
             elif kind == "e":
                 value = ErrorValue(raw)
             else:
-                number = float(raw) if any(c in raw for c in ".eE") else int(raw)
-                style = int(cell.get("s") or 0)
-                value = from_excel(number, epoch) if style in date_styles and 0 <= number < 2_958_466 else number
+                number = float(raw) if ("." in raw or "e" in raw or "E" in raw) else int(raw)
+                style = cell.get("s")
+                if (int(style) if style else 0) in date_styles and 0 <= number < 2_958_466:
+                    value = dates.get(number)
+                    if value is None:
+                        value = dates[number] = from_excel(number, epoch)
+                else:
+                    value = number
             if value is None or value == "":
                 continue
             values[column] = value
             if has_formula:
-                grid.formulas.add((row_number, column))
+                formulas.add((row_number, column))
         if values:
-            grid.cells[row_number] = values
+            cells[row_number] = values
         element.clear()
 
 
@@ -219,6 +238,9 @@ def _shared_strings(source: IO[bytes], ns: str) -> list[str]:
 def _string_item(element: etree._Element, text_tag: str, run_tag: str) -> str:
     """The text of an inline or shared string: its ``t``, or its rich-text runs' ``t`` (the
     phonetic guide ``rPh`` left out)."""
+    if len(element) == 1 and element[0].tag == text_tag:  # plain text, the common case
+        text = element[0].text or ""
+        return ESCAPED.sub(_unescaped, text) if "_x" in text else text
     parts = []
     for child in element:
         if child.tag == text_tag:
@@ -226,15 +248,20 @@ def _string_item(element: etree._Element, text_tag: str, run_tag: str) -> str:
         elif child.tag == run_tag:
             parts.extend(t.text or "" for t in child.iterchildren(text_tag))
     text = "".join(parts)
-    return ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+    return ESCAPED.sub(_unescaped, text) if "_x" in text else text
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    return chr(int(match.group(1), 16))
 
 
 _COLUMNS: dict[str, int] = {}
+DIGITS = "0123456789"
 
 
 def _column(ref: str) -> int:
     """The column number of a cell reference such as "AB12" (memoised: there are few letters)."""
-    letters = ref.rstrip("0123456789")
+    letters = ref.rstrip(DIGITS)
     number = _COLUMNS.get(letters)
     if number is None:
         number = _COLUMNS[letters] = column_index_from_string(letters)
