@@ -5,14 +5,17 @@ Run from the source tree:  python benchmarks/casefile.py  [--clients 1000] [--de
 It builds one case (clients with addresses, personal numbers, consent and care plans, a
 representative for every fifth client, decisions with follow-ups), writes it as
 arenden.yaml and as arenden.xlsx (through ``formkit convert``'s writer), checks that both give
-the same case, and prints the best of ``--repeat`` timings of ``load_case`` for each. The goal
-for the workbook is under 1 s for 1,000 clients and 9,000 decisions.
+the same case, and prints the best of ``--repeat`` timings of ``load_case`` for each (wall clock
+and CPU seconds; on a shared machine compare CPU seconds, and the load average it prints) and
+the ratio between them. The goals for 1,000 clients and 9,000 decisions: the YAML under 0.5 s
+(issue 14), the workbook under 1 s (issue 16).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import tempfile
 import time
@@ -91,12 +94,14 @@ def main() -> None:
         xlsx_path.write_bytes(workbook_bytes(case))
         if load_case(xlsx_path) != case:
             raise SystemExit("the workbook does not give the same case as the YAML")
+        load_before = os.getloadavg()[0]
         yaml_time, xlsx_time = best(args.repeat, yaml_path), best(args.repeat, xlsx_path)
         print(f"{args.clients} klienter, {args.decisions} beslut "
-              f"(YAML {yaml_path.stat().st_size // 1024} kB, xlsx {xlsx_path.stat().st_size // 1024} kB), bästa av {args.repeat}:")
-        print(f"  load_case(arenden.yaml): {yaml_time[0]:.3f} s (CPU {yaml_time[1]:.3f} s)")
-        print(f"  load_case(arenden.xlsx): {xlsx_time[0]:.3f} s (CPU {xlsx_time[1]:.3f} s)  "
-              f"({xlsx_time[0] / yaml_time[0]:.2f} × YAML; mål: under 1 s)")
+              f"(YAML {yaml_path.stat().st_size // 1024} kB, xlsx {xlsx_path.stat().st_size // 1024} kB), bästa av {args.repeat}, "
+              f"belastning {load_before:.2f} före, {os.getloadavg()[0]:.2f} efter:")
+        print(f"  load_case(arenden.yaml): {yaml_time[0]:.3f} s (CPU {yaml_time[1]:.3f} s)  mål: under 0.5 s")
+        print(f"  load_case(arenden.xlsx): {xlsx_time[0]:.3f} s (CPU {xlsx_time[1]:.3f} s)  mål: under 1 s")
+        print(f"  arbetsboken / YAML: {xlsx_time[1] / yaml_time[1]:.2f} × i CPU-tid ({xlsx_time[0] / yaml_time[0]:.2f} × i väggklocka)")
 
 
 if __name__ == "__main__":
