@@ -21,6 +21,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +121,9 @@ class SheetMap:
     """Model path (``clients[3].address.postcode``) -> place, and the problems found while reading."""
 
     places: dict[str, Place] = field(default_factory=dict)
-    rows: dict[str, RowPlace] = field(default_factory=dict)  # record path (clients[3]) -> its row
+    # every record's row, as (record path ("clients", 3), sheet, sheet number, row, positions);
+    # made into ``rows`` only when a problem is placed (most files have none)
+    records: list[tuple[tuple[Any, ...], Sheet, int, int, dict[str, int]]] = field(default_factory=list)
     problems: list[tuple[Place, str]] = field(default_factory=list)
     claimed: set[str] = field(default_factory=set)  # paths a reading problem already covers
     missing: dict[tuple[str, str], Place] = field(default_factory=dict)  # (sheet, header) absent
@@ -131,14 +134,20 @@ class SheetMap:
             self.claimed.add(path)
 
     def place_of(self, path: str) -> Place | None:
+        rows = self.rows
         base = path
         while base:
             if base in self.places:
                 return self.places[base]
-            if base in self.rows:
-                return self._in_row(self.rows[base], path[len(base):])
+            if base in rows:
+                return self._in_row(rows[base], path[len(base):])
             base = _parent(base)
         return None
+
+    @cached_property
+    def rows(self) -> dict[str, RowPlace]:
+        """Record path (``clients[3]``) -> its row."""
+        return {format_path(base): RowPlace(sheet, number, row, positions) for base, sheet, number, row, positions in self.records}
 
     @staticmethod
     def _in_row(where: RowPlace, suffix: str) -> Place:
@@ -355,7 +364,7 @@ class _Reader:
         self._register(number, sheet, sheet.path, row, {c.header: i for i, c in enumerate(sheet.columns, start=1)})
 
     def _register(self, number: int, sheet: Sheet, base: tuple[Any, ...], row: int, positions: dict[str, int]) -> None:
-        self.map.rows[format_path(base)] = RowPlace(sheet, number, row, positions)
+        self.map.records.append((base, sheet, number, row, positions))
 
     def _row(self, number: int, sheet: Sheet, row: int, cells_read: dict[int, _CellReader], positions: dict[str, int],
              values: dict[int, Any]) -> None:
