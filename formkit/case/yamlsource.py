@@ -5,7 +5,7 @@ into a crash with a traceback, and ``no`` into False; and it forgets line number
 file is read as a stream of parser events and built into plain lists, dicts and strings: every
 scalar is kept as the exact text the user typed (typing is left to the pydantic models), and a
 map from path (``clients[3].address.postcode``) to line lets every problem be reported with its
-line.
+line (the map is made only when a message asks for a line; see ``loads``).
 
 The work is bounded before anything is built, because a case file may come from anyone:
 
