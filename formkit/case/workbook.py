@@ -2,8 +2,8 @@
 
 The workbook is turned into exactly what ``yamlsource`` gives for a YAML file — nested dicts
 and lists whose values are text — so the same pydantic model validates both and ``check``
-accepts exactly what the commands accept. What is particular to a spreadsheet is settled here,
-cell by cell: Excel's dates become ISO text, a postcode Excel turned into the number 1234
+accepts exactly what the commands accept. What is particular to a spreadsheet is settled cell
+by cell (``workbook_cells``): Excel's dates become ISO text, a postcode Excel turned into the number 1234
 becomes "012 34", Ja/Nej become yes/no, a Swedish choice (hemtjänst) becomes the model's code.
 
 Every value's sheet, row and column is remembered (``SheetMap``), the way ``yamlsource``
@@ -15,11 +15,9 @@ here: formulas without a stored value, error cells, merged cells, unknown sheets
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -28,20 +26,18 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from formkit import zipguard
+from formkit.case.workbook_cells import CellReader, cell_text, compare_key, quoted
 from formkit.case.workbook_layout import (
     ABOUT_SHEET,
-    LIST_SEPARATOR,
-    NO_WORDS,
     OWN_MARK,
     SHEETS,
     SHEETS_BY_NAME,
     STAFF_ROLES,
     VERSION_LABEL,
-    YES_WORDS,
     Column,
     Sheet,
 )
-from formkit.case.xlsxgrid import NO_VALUE, ErrorValue, Grid, read_grids
+from formkit.case.xlsxgrid import Grid, read_grids
 from formkit.case.yamlsource import format_path
 from formkit.errors import CaseFileError, Problem, WorkbookReadError
 from formkit.regen import lock_files
@@ -224,20 +220,12 @@ def read_workbook(path: Path) -> tuple[dict[str, Any], SheetMap]:
     return reader.data, reader.map
 
 
-def _key(name: Any) -> str:
-    """A header, sheet name or choice as compared: case, surrounding and repeated spaces ignored."""
-    text = str(name).strip().casefold()
-    if text.isascii() and "  " not in text:
-        return text
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text))
-
-
 class _Reader:
     """One pass over the grids, sheet by sheet in the layout's order (parents before children)."""
 
     def __init__(self, grids: list[Grid]):
-        self.grids = {_key(g.name): g for g in grids}
-        self.order = {_key(g.name): i for i, g in enumerate(grids)}
+        self.grids = {compare_key(g.name): g for g in grids}
+        self.order = {compare_key(g.name): i for i, g in enumerate(grids)}
         self.data: dict[str, Any] = {}
         self.map = SheetMap()
         self.ids: dict[str, dict[str, int]] = {}  # sheet name -> record id -> index
@@ -250,7 +238,7 @@ class _Reader:
             self._sheet(number, sheet)
 
     def _unknown_sheets(self) -> None:
-        known = {_key(s.name) for s in SHEETS} | {_key(ABOUT_SHEET)}
+        known = {compare_key(s.name) for s in SHEETS} | {compare_key(ABOUT_SHEET)}
         names = [s.name for s in SHEETS]
         for key, grid in self.grids.items():
             if key in known or grid.name.strip().startswith(OWN_MARK) or grid.state != "visible":
@@ -261,17 +249,17 @@ class _Reader:
                          f"okänt blad{hint} Ett eget blad som formkit ska hoppa över: börja namnet med {OWN_MARK}")
 
     def _version(self) -> None:
-        grid = self.grids.get(_key(ABOUT_SHEET))
+        grid = self.grids.get(compare_key(ABOUT_SHEET))
         if grid is None:
             return
         for row, cells in sorted(grid.cells.items()):
-            if _key(cells.get(1, "")) == _key(VERSION_LABEL) and cells.get(2) is not None:
-                self.data["formkit"] = _text(cells[2])
+            if compare_key(cells.get(1, "")) == compare_key(VERSION_LABEL) and cells.get(2) is not None:
+                self.data["formkit"] = cell_text(cells[2])
                 self.map.places["formkit"] = Place(ABOUT_SHEET, row, "B", (99, row, 2))
                 return
 
     def _sheet(self, number: int, sheet: Sheet) -> None:
-        grid = self.grids.get(_key(sheet.name))
+        grid = self.grids.get(compare_key(sheet.name))
         if grid is None:
             if sheet.single:
                 self._register_single(number, sheet, 2)
@@ -295,7 +283,7 @@ class _Reader:
         rows_read = 0
         stray: set[int] = set()
         positions = {c.header: col for col, c in columns.items()}  # header -> column number
-        cells_read = {col: _CellReader(column, sheet) for col, column in columns.items()}
+        cells_read = {col: CellReader(column, sheet) for col, column in columns.items()}
         for row in sorted(r for r in grid.cells if r > header_row):
             values: dict[int, Any] = {}
             for col, value in grid.cells[row].items():
@@ -319,15 +307,15 @@ class _Reader:
         return isinstance(header, str) and header.strip().startswith(OWN_MARK)
 
     def _header(self, number: int, sheet: Sheet, grid: Grid, header_row: int) -> dict[int, Column]:
-        by_key = {_key(c.header): c for c in sheet.all_columns}
+        by_key = {compare_key(c.header): c for c in sheet.all_columns}
         columns: dict[int, Column] = {}
         seen: dict[str, int] = {}
         for col, value in sorted(grid.cells[header_row].items()):
-            text = _text(value).strip()
+            text = cell_text(value).strip()
             place = Place(sheet.name, header_row, text or get_column_letter(col), (number, header_row, col))
             if text.startswith(OWN_MARK):
                 continue
-            column = by_key.get(_key(text))
+            column = by_key.get(compare_key(text))
             if column is None:
                 close = difflib.get_close_matches(text, [c.header for c in sheet.all_columns], n=1, cutoff=0.6)
                 hint = f"; menade du '{close[0]}'?" if close else "."
@@ -366,7 +354,7 @@ class _Reader:
     def _register(self, number: int, sheet: Sheet, base: tuple[Any, ...], row: int, positions: dict[str, int]) -> None:
         self.map.records.append((base, sheet, number, row, positions))
 
-    def _row(self, number: int, sheet: Sheet, row: int, cells_read: dict[int, _CellReader], positions: dict[str, int],
+    def _row(self, number: int, sheet: Sheet, row: int, cells_read: dict[int, CellReader], positions: dict[str, int],
              values: dict[int, Any]) -> None:
         record: dict[str, Any] = {}
         problems: list[tuple[Column, str]] = []
@@ -417,7 +405,7 @@ class _Reader:
             else:
                 close = difflib.get_close_matches(link, list(known), n=1)
                 hint = f"; menade du '{close[0]}'?" if close else f"; lägg till den på bladet {parent.name} eller rätta id:t"
-                self.map.add(link_place, f"det finns ingen rad med id {_quote(link)} på bladet {parent.name}{hint}")
+                self.map.add(link_place, f"det finns ingen rad med id {quoted(link)} på bladet {parent.name}{hint}")
             return None
         parent_record = self.data[parent.path[0]][index]
         items = _container_in(parent_record, sheet.path)
@@ -455,187 +443,3 @@ def _put(record: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     for part in path[:-1]:
         record = record.setdefault(part, {})
     record[path[-1]] = value
-
-
-# --- one cell -------------------------------------------------------------------------------
-
-PERSONAL_NUMBER_LIKE = re.compile(r"^\s*(\d{2})?\d{6}\s*[-+]?\s*\d{4}\s*$")
-
-
-def _quote(value: Any) -> str:
-    """A cell's text in a message, unless it looks like a personal number (never repeated)."""
-    text = _text(value)
-    return "värdet" if PERSONAL_NUMBER_LIKE.match(text) else f"'{text}'"
-
-
-def _text(value: Any) -> str:
-    """A cell as the text the user sees: 12345.0 -> "12345", a date -> ISO, TRUE -> Ja."""
-    if isinstance(value, bool):
-        return "Ja" if value else "Nej"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, (dt.date,)):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return f"{value.hour:02d}.{value.minute:02d}"
-    return str(value)
-
-
-TEXT_KINDS = {"text", "id", "ref", "postcode", "phone", "personal_number"}  # typed text is taken as it is
-REPEATING_KINDS = {"date", "clock", "yesno", "int", "number", "choice", "list"}  # few values, many rows
-
-
-class _CellReader:
-    """``_cell`` for one column of one sheet, with what is the same on every row worked out once.
-
-    A column of dates, choices or Ja/Nej holds a few values over thousands of rows, so each
-    distinct cell value is converted once (by type and value: 1, 1.0 and True are equal keys
-    in a dict but read differently)."""
-
-    def __init__(self, column: Column, sheet: Sheet):
-        self.column = column
-        self.is_link = column is sheet.link
-        self.key = "" if sheet.scalar_items else column.path[0] if len(column.path) == 1 else None  # None: a nested path
-        self.text = column.kind in TEXT_KINDS
-        self.seen: dict[tuple[type, Any], tuple[Any, str | None]] | None = {} if column.kind in REPEATING_KINDS else None
-
-    def read(self, value: Any) -> tuple[Any, str | None]:
-        if self.text and type(value) is str:  # the common case first: typed text
-            return (value, None) if value.strip() else (None, None)
-        if self.seen is None:
-            return _cell(value, self.column)
-        key = (type(value), value)
-        found = self.seen.get(key)
-        if found is None:
-            found = self.seen[key] = _cell(value, self.column)
-        if type(found[0]) is list:  # each record gets its own list
-            return list(found[0]), found[1]
-        return found
-
-
-def _cell(value: Any, column: Column) -> tuple[Any, str | None]:
-    """(value for the model, or None when empty; a problem, or None). A formula's stored
-    result counts as what the user typed."""
-    if type(value) is str:  # the common case first: typed text
-        if not value.strip():
-            return None, None
-        if column.kind in TEXT_KINDS:
-            return value, None
-    elif value is NO_VALUE:
-        return None, ("cellen har en formel men inget sparat värde; öppna filen i Excel och spara den "
-                      "(så räknas värdet ut), eller skriv in värdet")
-    elif isinstance(value, ErrorValue):
-        return None, f"cellen visar felet {value}; rätta formeln eller skriv in värdet"
-    return CONVERTERS.get(column.kind, _as_text)(value, column)
-
-
-def _as_text(value: Any, _column: Column) -> tuple[Any, str | None]:
-    return _text(value), None
-
-
-def _as_postcode(value: Any, _column: Column) -> tuple[Any, str | None]:
-    """Excel makes 12345 a number and drops the zero of 01234: both come back as "NNN NN"."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer() and 0 < value < 100_000:
-        digits = f"{int(value):05d}"
-        return f"{digits[:3]} {digits[3:]}", None
-    return _text(value), None
-
-
-def _as_phone(value: Any, _column: Column) -> tuple[Any, str | None]:
-    """A phone number Excel made a number lost its leading zero (or its +46)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
-        digits = str(int(value))
-        return ("+" + digits if digits.startswith("46") and len(digits) >= 11 else "0" + digits), None
-    return _text(value), None
-
-
-def _as_personal_number(value: Any, _column: Column) -> tuple[Any, str | None]:
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
-        digits = str(int(value))
-        return (digits.zfill(10) if len(digits) < 10 else digits), None
-    return _text(value), None
-
-
-def _as_date(value: Any, _column: Column) -> tuple[Any, str | None]:
-    if isinstance(value, dt.datetime):
-        if value.time() != dt.time():
-            return None, "cellen har ett klockslag; skriv bara datumet, ÅÅÅÅ-MM-DD"
-        return value.date().isoformat(), None
-    if isinstance(value, dt.date):
-        return value.isoformat(), None
-    if isinstance(value, str):
-        return value.strip(), None
-    return None, f"{_quote(value)} är inget datum; skriv datumet som ÅÅÅÅ-MM-DD (t.ex. 2026-11-22) eller formatera cellen som datum"
-
-
-def _as_clock(value: Any, _column: Column) -> tuple[Any, str | None]:
-    if isinstance(value, dt.datetime) and value.date() <= dt.date(1900, 1, 1):
-        value = value.time()
-    if isinstance(value, dt.time):
-        return f"{value.hour:02d}.{value.minute:02d}", None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 0 <= value < 1:  # a time of day Excel kept as a fraction of a day
-            minutes = round(value * 24 * 60)
-            return f"{minutes // 60:02d}.{minutes % 60:02d}", None
-        if 1 <= value < 24:  # 14.3 from a typed 14.30
-            return f"{value:.2f}", None
-    if isinstance(value, str):
-        return value.strip(), None
-    return None, "klockslaget ska skrivas som 14.00"
-
-
-def _as_yes_no(value: Any, _column: Column) -> tuple[Any, str | None]:
-    word = _key(_text(value))
-    if word in YES_WORDS:
-        return "true", None
-    if word in NO_WORDS:
-        return "false", None
-    return None, f"{_quote(value)} går inte att tolka; skriv Ja eller Nej"
-
-
-def _as_number(value: Any, _column: Column) -> tuple[Any, str | None]:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return (str(int(value)) if float(value).is_integer() else repr(float(value))), None
-    text = _text(value).strip().rstrip("%").strip().replace(",", ".").replace("\u00a0", "").replace(" ", "")
-    return text, None
-
-
-def _as_int(value: Any, column: Column) -> tuple[Any, str | None]:
-    if isinstance(value, float) and not value.is_integer():
-        return repr(value), None  # the model says it must be a whole number
-    return _as_number(value, column)
-
-
-def _as_list(value: Any, _column: Column) -> tuple[Any, str | None]:
-    items = [item.strip() for item in re.split(rf"[{LIST_SEPARATOR}\n]", _text(value))]
-    return [item for item in items if item] or None, None
-
-
-_CHOICES: dict[int, dict[str, str]] = {}
-
-
-def _as_choice(value: Any, column: Column) -> tuple[Any, str | None]:
-    choices = column.choices or {}
-    lookup = _CHOICES.get(id(choices))
-    if lookup is None:
-        lookup = _CHOICES[id(choices)] = {_key(word): code for code, label in choices.items() for word in (code, label)}
-    code = lookup.get(_key(_text(value)))
-    if code is not None:
-        return code, None
-    return None, f"{_quote(value)} går inte att välja här; välj en av: {', '.join(choices.values())}"
-
-
-CONVERTERS = {
-    "postcode": _as_postcode,
-    "phone": _as_phone,
-    "personal_number": _as_personal_number,
-    "date": _as_date,
-    "clock": _as_clock,
-    "yesno": _as_yes_no,
-    "int": _as_int,
-    "number": _as_number,
-    "list": _as_list,
-    "choice": _as_choice,
-}
