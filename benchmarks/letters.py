@@ -11,7 +11,8 @@ and, in a fresh process so that the peak RSS is that size's own, times:
    ``render(context)`` and ``save()``; above ``--loop-sample`` letters only a sample spread over
    the batch is timed and the time scaled up (marked *).
 
-``--pdf`` instead times the PDF conversion in seconds per page. Run:
+``--pdf`` instead times the PDF conversion in seconds per page: the print file, the single letters
+by one LibreOffice process and by a pool of two, and one ``soffice`` call per letter. Run:
 
     python benchmarks/letters.py                          # 1,000, 5,000 and 20,000 clients
     python benchmarks/letters.py --clients 1000
@@ -134,34 +135,49 @@ def one_run(clients: int, letter: int, sample: int) -> dict:
 
 
 def pdf_run(clients: int, letter: int, singles_sampled: int) -> None:
-    """Seconds per page: the print file, and all single letters, each converted by one
-    LibreOffice process (chunked, as ``--pdf`` does), against one ``soffice`` call per letter."""
+    """Seconds per page, wall and CPU (LibreOffice's, from RUSAGE_CHILDREN), in one run: the print
+    file; all single letters by one LibreOffice process (chunked) and by the pool of two; the
+    whole ``--pdf`` batch as ``write`` converts it (its own choice); one ``soffice`` per letter."""
     today = dt.date(2026, 2, 3)
+    load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="formkit-bench-") as work:
         folder = Path(work)
         write_case(folder / "arenden.yaml", clients)
-        written = write(letters.plan(load_case(folder / "arenden.yaml"), LetterOptions(number=letter, today=today)), folder / "ut")
+        output = letters.plan(load_case(folder / "arenden.yaml"), LetterOptions(number=letter, today=today))
+        written = write(output, folder / "ut")
         singles = sorted(p for p in written.files if p.parent == folder / "ut" and p.name.startswith(f"brukarbrev-{letter}_"))
         print_file = folder / "ut" / f"utskrift_brukarbrev-{letter}.docx"
-        rows = []
-        start = time.perf_counter()
-        [made] = pdf.convert([print_file])
-        rows.append(("utskriftsfilen, ett anrop", time.perf_counter() - start, _pages(made)))
-        start = time.perf_counter()
-        made_all = pdf.convert(singles)
-        rows.append((f"{len(singles)} enskilda brev, ett anrop i omgångar", time.perf_counter() - start, sum(_pages(p) for p in made_all)))
-        for p in made_all:
-            p.unlink()
-        start = time.perf_counter()
         sample = singles[:: max(1, len(singles) // singles_sampled)][:singles_sampled]
-        pages = 0
+        runs = {
+            "a": ("utskriftsfilen, ett anrop", [print_file], 1),
+            "b": (f"{len(singles)} enskilda brev, en process i omgångar", singles, 1),
+            "c": (f"{len(singles)} enskilda brev, två processer", singles, 2),
+            "e": (f"hela --pdf-omgången, {len(output.pdf_candidates)} filer (som write)", [folder / "ut" / p for p in output.pdf_candidates], None),
+        }
+        rows = {}
+        for key, (label, paths, processes) in runs.items():
+            start, cpu = time.perf_counter(), _cpu()
+            made = pdf.convert(paths, processes=processes)
+            rows[key] = (label, time.perf_counter() - start, _cpu() - cpu, sum(_pages(p) for p in made))
+            for p in made:
+                p.unlink()
+        start, cpu, pages = time.perf_counter(), _cpu(), 0
         for single in sample:
             [made] = pdf.convert([single])
             pages += _pages(made)
-        rows.append((f"ett soffice-anrop per brev ({len(sample)} brev)", time.perf_counter() - start, pages))
-    print(f"PDF, brukarbrev {letter}, {clients} klienter:")
-    for label, seconds, pages in rows:
-        print(f"  {label:45} {seconds:7.2f} s  {pages:5} sidor  {seconds / pages:6.3f} s per sida")
+        rows["d"] = (f"ett soffice-anrop per brev (urval {len(sample)} brev)", time.perf_counter() - start, _cpu() - cpu, pages)
+    after = os.getloadavg()
+    print(f"PDF, brukarbrev {letter}, {clients} klienter; {os.cpu_count()} kärnor; "
+          f"belastning före {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, efter {after[0]:.2f} {after[1]:.2f} {after[2]:.2f}")
+    print(f"     {'':52} {'s':>7} {'CPU s':>7} {'sidor':>6} {'s/sida':>7} {'CPU s/sida':>10}")
+    for key in "abcde":
+        label, seconds, cpu, pages = rows[key]
+        print(f"  {key}) {label:52} {seconds:7.2f} {cpu:7.2f} {pages:6} {seconds / pages:7.3f} {cpu / pages:10.3f}")
+    per_page = {key: (seconds / pages, cpu / pages) for key, (_, seconds, cpu, pages) in rows.items()}
+    for name, slow, fast in (("två processer mot en (enskilda brev)", "b", "c"), ("en process mot ett anrop per brev", "d", "b"),
+                             ("två processer mot ett anrop per brev", "d", "c")):
+        print(f"  {name:40} {per_page[slow][0] / per_page[fast][0]:5.2f}× snabbare, "
+              f"{per_page[fast][1] / per_page[slow][1]:4.2f}× CPU-tiden")
 
 
 def _pages(pdf_path: Path) -> int:
@@ -175,13 +191,14 @@ def main() -> int:
     parser.add_argument("--letter", type=int, default=4, choices=[1, 2, 3, 4])
     parser.add_argument("--loop-sample", type=int, default=1200, help="högst så många brev i docxtpl-slingan; fler räknas upp")
     parser.add_argument("--pdf", action="store_true", help="mät PDF i stället (sekunder per sida); --clients 40 om inget anges")
+    parser.add_argument("--pdf-sample", type=int, default=5, help="med --pdf: så många brev med ett soffice-anrop vardera")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one batch in this process, as JSON
     args = parser.parse_args()
     if args.one:
         print(json.dumps(one_run(args.one, args.letter, args.loop_sample)))
         return 0
     if args.pdf:
-        pdf_run((args.clients or [40])[0], args.letter, 3)
+        pdf_run((args.clients or [40])[0], args.letter, args.pdf_sample)
         return 0
     load = os.getloadavg()
     print(f"brukarbrev {args.letter}; {os.cpu_count()} kärnor; belastning (uptime) före: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
