@@ -4,7 +4,7 @@ Rendering and zipping a letter is pure CPU work on data the parent already holds
 template, the contexts), so worker processes forked from the parent share it without pickling
 anything but an index; only each result travels back. Where ``fork`` does not exist (Windows,
 and macOS where it is unsafe), on one core, and for batches too small to pay for starting the
-workers, the function runs in this process.
+workers, the function runs in this process; so it does while other threads run (``workers``).
 
 A worker whose item fails with a formkit error sends back no exception (it may not survive
 pickling): the parent runs the function on that item itself, which raises the same error with
@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.pool import AsyncResult
@@ -41,9 +42,13 @@ class _Failed:
 
 
 def workers() -> int:
-    """How many worker processes to use: one per core this process may run on, 1 where fork
-    is not available."""
+    """How many worker processes to use: one per core this process may run on; 1 where fork
+    is not available, and while other threads run (the web page writes in a thread of its
+    server): fork copies only the calling thread, so a lock another thread held at that moment
+    (logging's, an import's) would stay taken forever in the worker."""
     if sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if threading.active_count() > 1:
         return 1
     try:
         return len(os.sched_getaffinity(0))

@@ -4,6 +4,7 @@ worker processes is the batch rendered in one (no timing here: speed is in bench
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
 from pathlib import Path
 
@@ -234,3 +235,24 @@ def test_a_print_file_refuses_to_end_on_a_letter_prepared_for_one_more(tmp_path:
         print_file.add_prepared(letterbody.prepare(setup, template.render({"name": name}, name), last=False))
     with pytest.raises(ValueError, match="prepared for another"):
         print_file.close()
+
+
+def test_no_workers_are_forked_while_other_threads_run() -> None:
+    """The web page writes in a thread of its server: forking there could copy a lock another
+    thread holds, so the batch runs in its own process."""
+    seen: list[int] = []
+    started, release = threading.Event(), threading.Event()
+
+    def other() -> None:
+        started.set()
+        release.wait(10)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    try:
+        started.wait(10)
+        seen.append(parallel.workers())
+    finally:
+        release.set()
+        thread.join()
+    assert seen == [1]
