@@ -164,6 +164,9 @@ class BoundedCodeGenerator(CodeGenerator):
         self.write(")")
 
 
+DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class BoundedSandbox(ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox with the limits above."""
 
@@ -186,3 +189,15 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
         check_call(__obj, args, kwargs)
         return super().call(__context, __obj, *args, **kwargs)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``unit.name`` on a context dict: its key, read directly. Jinja first tries the
+        attribute and takes the key when that raises, which costs an exception for almost every
+        field of every letter. A name that is also a dict method (``items``, ``get``) still
+        goes Jinja's way, so it means what it always meant."""
+        if type(obj) is dict and attribute not in DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
