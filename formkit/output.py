@@ -469,7 +469,7 @@ def _commit(folder: Path, staging: Path, paths: list[str]) -> None:
                         made_aside.add(os.path.dirname(aside))
                     os.replace(target, aside)
                 os.replace(os.path.join(staging, NEW, rel), target)
-            for directory in {folder / PurePosixPath(p).parent for p in paths}:
+            for directory in {os.path.join(folder, os.path.dirname(p)) for p in paths}:
                 _fsync_dir(directory)
         except OSError:
             _undo(folder, staging)

@@ -16,6 +16,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from formkit import zipguard
 from formkit.errors import PackageTooLarge
@@ -59,10 +60,16 @@ class Package:
     def read(cls, path: Path) -> Package:
         """Read ``path``; raises PackageTooLarge, or zipfile.BadZipFile / KeyError / OSError
         for the caller to word."""
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(path) as archive, open(path, "rb") as raw:
             infos = [info for info in archive.infolist() if not info.is_dir()]
             check_sizes(infos)
-            return cls([member(info.filename, archive.read(info)) for info in infos])
+            members = []
+            for info in infos:
+                data = archive.read(info)  # checks the CRC
+                deflated = _deflated_bytes(raw, info)
+                members.append(Member(info.filename, data, deflated, info.CRC) if deflated is not None
+                               else member(info.filename, data))
+            return cls(members)
 
     def text(self, name: str) -> str:
         return self.by_name[name].data.decode("utf-8")
@@ -84,6 +91,22 @@ class Package:
                 self._recent.clear()
             found = self._recent[key] = member(name, data, level=1)
         return found
+
+
+def _deflated_bytes(raw: IO[bytes], info: zipfile.ZipInfo) -> bytes | None:
+    """A member's deflated bytes as the template holds them, to be copied into every letter
+    instead of compressed again (a template's styles alone are close to a megabyte); None
+    when it is stored some other way (the caller compresses it)."""
+    if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1:  # deflated, not encrypted
+        return None
+    raw.seek(info.header_offset)
+    header = raw.read(30)
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        return None
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    raw.seek(info.header_offset + 30 + name_length + extra_length)
+    data = raw.read(info.compress_size)
+    return data if len(data) == info.compress_size else None
 
 
 def check_sizes(infos: list[zipfile.ZipInfo]) -> None:
