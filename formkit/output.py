@@ -236,16 +236,24 @@ def _write_file(path: Path, content: bytes | FileWriter, sync: bool = True) -> N
 
 
 @contextlib.contextmanager
-def _new_file(path: Path, sync: bool = True) -> Iterator[IO[bytes]]:
+def _new_file(path: Path, sync: bool = True, make_folder: bool = True) -> Iterator[IO[bytes]]:
     """A new file (0600, never an existing one), flushed and, with ``sync``, fsynced when the
-    block ends."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    block ends; its folder is made first unless ``make_folder`` is false."""
+    if make_folder:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         yield handle
         handle.flush()
         if sync:
             os.fsync(handle.fileno())
+
+
+def write_new(path: Path, content: bytes) -> None:
+    """Write a new file in the staging folder the way the sink does (``Sink.location``, which
+    made its folder: a worker that outlives a failed run never makes the staging folder again)."""
+    with _new_file(path, sync=SYNCFS is None, make_folder=False) as handle:
+        handle.write(content)
 
 
 def _syncfs_function() -> Callable[[int], int] | None:
@@ -307,6 +315,22 @@ class Sink:
         self._check(path)
         with _new_file(self._root / path, sync=SYNCFS is None) as handle:
             yield handle
+        self.made.add(path)
+
+    def location(self, path: str) -> Path:
+        """Where ``path`` goes in the staging folder, for a worker process of the batch to write
+        it (with ``write_new``); the producer then calls ``adopt``. The letters of a batch are
+        written by the processes that render them, so they never travel between processes."""
+        self._check(path)
+        location = self._root / path
+        location.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return location
+
+    def adopt(self, path: str) -> None:
+        """``path`` was written at ``location(path)`` by a worker process."""
+        self._check(path)
+        if not (self._root / path).is_file():
+            raise ValueError(f"{path!r} was not written")  # a bug in a family
         self.made.add(path)
 
     def _check(self, path: str) -> None:

@@ -3,6 +3,7 @@ worker processes is the batch rendered in one (no timing here: speed is in bench
 
 from __future__ import annotations
 
+import errno
 import io
 import threading
 import zipfile
@@ -13,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from formkit import parallel
+from formkit import output, parallel
 from formkit.cli import main
 from formkit.docx import integrity, letterbody
 from formkit.docx.combine import PrintFile, combine
@@ -256,3 +257,23 @@ def test_no_workers_are_forked_while_other_threads_run() -> None:
         release.set()
         thread.join()
     assert seen == [1]
+
+
+def test_a_worker_that_cannot_write_its_letter_stops_the_batch_cleanly(big_case: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A letter is written by the worker process that renders it: a full disk there ends the
+    run with the same message, and nothing is left in the folder."""
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    real = output._new_file
+
+    def new_file(path: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if path.name.endswith("_b-070.docx"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(output, "_new_file", new_file)
+    out = tmp_path / "ut"
+    out.mkdir()
+    result = CliRunner().invoke(main, ["letters", str(big_case), "-n", "4", "-o", str(out)])
+    assert result.exit_code == 1 and "disken är full" in result.output, result.output
+    assert list(out.iterdir()) == []

@@ -134,15 +134,17 @@ class Prepared:
     """A rendered letter made ready for a print file (``prepare``). ``body`` is None when the
     print file must do all of it itself."""
 
-    parts: dict[str, bytes]  # the rendered parts
+    parts: dict[str, bytes]  # the rendered parts (without the document, unless it is the first or not prepared)
     body: bytes | None  # the body's content in print-file form, with placeholders
     lists: tuple[str, ...]  # the template's numId behind the letter's k-th new list instance
     last: bool  # prepared as the print file's last letter
 
 
-def prepare(setup: Setup, rendered: Rendered, last: bool) -> Prepared:
+def prepare(setup: Setup, rendered: Rendered, last: bool, first: bool = True) -> Prepared:
     """Do in advance (in a worker process) what a print file does to one letter, as far as it
-    depends on the letter alone; ``last``: whether it will be the print file's last letter."""
+    depends on the letter alone; ``last``: whether it will be the print file's last letter.
+    Unless it is the ``first`` (the print file is set up from it), a prepared letter's parts
+    leave out its document, so that less travels between processes."""
     data = rendered.parts["word/document.xml"]
     headers = [rendered.parts[f"word/{target}"] for target in setup.templated_rels.values()]
     if (PLACEHOLDER_BYTES in data or b"comment" in data or any(ref in data for ref in setup.note_references)
@@ -167,7 +169,8 @@ def prepare(setup: Setup, rendered: Rendered, last: bool) -> Prepared:
             if ref.tag in HEADER_REFERENCES and rid in setup.templated_rels:
                 ref.set(f"{{{R}}}id", f"{PLACEHOLDER}r{rid}")
     _, body, _ = cut(close_sections(letter, last))
-    return Prepared(rendered.parts, body, tuple(lists), last)
+    parts = rendered.parts if first else {name: part for name, part in rendered.parts.items() if name != "word/document.xml"}
+    return Prepared(parts, body, tuple(lists), last)
 
 
 def fill_in(body: bytes, numbers: list[str], rels: dict[str, str]) -> bytes:

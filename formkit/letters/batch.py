@@ -35,9 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,15 +49,14 @@ from formkit.case import law
 from formkit.case.model import ROLE_NAMES, Address, Case, Client, Decision, Representative, Unit
 from formkit.docx import letterbody
 from formkit.docx.combine import PrintFile
-from formkit.docx.render import CompiledTemplate
+from formkit.docx.render import CompiledTemplate, Rendered
 from formkit.errors import DataError
 from formkit.fields import FieldSet, common_context, register, unit_context
 from formkit.letters import addresslist
 from formkit.options import Options
-from formkit.output import Output, Sink, csv_bytes
+from formkit.output import Output, Sink, csv_bytes, write_new
 
 PROTECTED_FOLDER = "skyddad-identitet"
-FSYNC_THREADS = 4  # letters written and fsynced at the same time (fsync waits on the disk, not the CPU)
 INNER_ENVELOPE = "skyddad-identitet-innerkuvert.docx"
 FORWARDING = "skyddad-identitet-instruktion.docx"
 # Skatteverket's forwarding address for post to people with skyddade personuppgifter
@@ -367,45 +364,52 @@ def plan(case: Case, options: LetterOptions) -> Output:
     envelope_names = {r.client.id: f"{PROTECTED_FOLDER}/innerkuvert_{stem}_{r.client.id}.docx" for r in protected}
     forwarding_name = f"{PROTECTED_FOLDER}/sa-skickar-du_{stem}.docx"
     output = Output(LETTER_NAMES[number], skipped=skipped)
-    paths = [(f"{prefix}{stem}_{r.id}.docx", True) for group, prefix, _ in sets for r in group]
+
+    def folder_of(recipient: Recipient) -> str:
+        return f"{PROTECTED_FOLDER}/" if recipient.protected else ""
+
+    def letter_path(recipient: Recipient) -> str:
+        return f"{folder_of(recipient)}{stem}_{recipient.id}.docx"
+
+    paths = [(letter_path(r), True) for group, _, _ in sets for r in group]
     paths += [(prefix + print_name, True) for group, prefix, print_name in sets if group]
     if protected:
         paths += [(name, True) for name in envelope_names.values()] + [(forwarding_name, True)]
 
     setup = letterbody.Setup(template)
-    last = {group[-1].id for group, _, _ in sets}
+    firsts = {group[0].id for group, _, _ in sets}
+    lasts = {group[-1].id for group, _, _ in sets}
 
     # parts the print file parses anyway (a header shared by its text was parsed for an earlier letter)
     parsed_later = ("word/document.xml", *(f"word/{target}" for target in setup.templated_rels.values()))
 
-    def render(recipient: Recipient, parsed_later: tuple[str, ...] = parsed_later) -> tuple[letterbody.Prepared, bytes]:
-        """One letter made ready for its print file, and its own .docx; runs in a worker
-        process for a large batch. Its XML is checked when it is parsed for the print file."""
-        letter = template.render(letter_context(bases[recipient.client.unit], recipient, today), record=recipient.id,
-                                 parsed_later=parsed_later)
-        return letterbody.prepare(setup, letter, recipient.id in last), letter.to_bytes()
+    def letter(recipient: Recipient, parsed_later: tuple[str, ...] = parsed_later) -> Rendered:
+        return template.render(letter_context(bases[recipient.client.unit], recipient, today), record=recipient.id,
+                               parsed_later=parsed_later)
 
     def make(sink: Sink) -> None:
-        with contextlib.ExitStack() as stack, ThreadPoolExecutor(FSYNC_THREADS) as writers:
+        def make_one(recipient: Recipient) -> letterbody.Prepared:
+            """One letter: its own .docx written into the staging folder, and the letter made
+            ready for its print file. Runs in a worker process for a large batch, so only the
+            prepared body travels back. Its XML is checked when it is parsed for the print file."""
+            rendered = letter(recipient)
+            write_new(sink.location(letter_path(recipient)), rendered.to_bytes())
+            return letterbody.prepare(setup, rendered, last=recipient.id in lasts, first=recipient.id in firsts)
+
+        with contextlib.ExitStack() as stack:
             print_files = {
                 prefix: stack.enter_context(PrintFile(template, stack.enter_context(sink.open(prefix + print_name)), setup))
                 for group, prefix, print_name in sets if group
             }
-            pending: deque[Future[None]] = deque()
-            letters = parallel.ordered_map(render, recipients)
-            for recipient, (prepared, data) in zip(sink.progress(recipients, "Skriver brev", len(recipients)), letters):
-                prefix = f"{PROTECTED_FOLDER}/" if recipient.protected else ""
+            # closed when the loop ends, however it ends: the workers stop before the staging folder goes
+            prepared_letters = stack.enter_context(contextlib.closing(parallel.ordered_map(make_one, recipients)))
+            for recipient, prepared in zip(sink.progress(recipients, "Skriver brev", len(recipients)), prepared_letters):
+                sink.adopt(letter_path(recipient))
                 try:
-                    print_files[prefix].add_prepared(prepared)
+                    print_files[folder_of(recipient)].add_prepared(prepared)
                 except etree.XMLSyntaxError:
-                    render(recipient, parsed_later=())  # raises the TemplateError naming the letter and paragraph
+                    letter(recipient, parsed_later=())  # raises the TemplateError naming the letter and paragraph
                     raise
-                # each letter's file is written and fsynced by a thread while the next is combined
-                pending.append(writers.submit(sink.add, f"{prefix}{stem}_{recipient.id}.docx", data))
-                while len(pending) > FSYNC_THREADS * 4 or (pending and pending[0].done()):
-                    pending.popleft().result()
-            for future in pending:
-                future.result()
         if protected:
             for recipient in protected:
                 sink.add(envelope_names[recipient.client.id], inner_envelope(envelope, recipient, bases, case))
