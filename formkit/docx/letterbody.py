@@ -17,6 +17,7 @@ the whole print file) is not prepared: the print file does all of it itself, in 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,9 +35,10 @@ PLACEHOLDER_BYTES = PLACEHOLDER.encode()
 FILLED_IN = re.compile(re.escape(PLACEHOLDER_BYTES) + rb'([nr])([^"]*)"')
 BODY_OPEN = re.compile(rb"<(\w+:)?body\b[^>]*>")
 # what makes a letter's ids depend on the letters before it (the print file renumbers these itself)
-RUNNING_IDS = (b"bookmark", b"docPr", b"sdtPr")
+RUNNING_IDS = re.compile(rb"bookmark|docPr|sdtPr")
 
 
+@functools.cache
 def w(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
@@ -148,7 +150,7 @@ def prepare(setup: Setup, rendered: Rendered, last: bool, first: bool = True) ->
     data = rendered.parts["word/document.xml"]
     headers = [rendered.parts[f"word/{target}"] for target in setup.templated_rels.values()]
     if (PLACEHOLDER_BYTES in data or b"comment" in data or any(ref in data for ref in setup.note_references)
-            or any(marker in part for part in (data, *headers) for marker in RUNNING_IDS)):
+            or any(RUNNING_IDS.search(part) for part in (data, *headers))):
         return Prepared(rendered.parts, None, (), last)
     lists: list[str] = []
     numbered: dict[str, str] = {}

@@ -55,6 +55,8 @@ LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
 
 def _finalize(value: Any) -> Any:
     """Dates print as ISO dates; a line break in a value becomes a line break in Word."""
+    if type(value) is str:  # the common case first: every field of every letter
+        return escape(value).replace("\n", LINE_BREAK) if "\n" in value else value
     if isinstance(value, (dt.date, dt.datetime)):
         return iso_date(value)
     if isinstance(value, str) and not isinstance(value, Markup) and "\n" in value:
