@@ -12,6 +12,7 @@ import contextlib
 import io
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,11 +41,23 @@ class Preview:
 
 
 class _CaptureSink:
-    """Stands in for ``output.Sink``: keeps the one file wanted, then stops the producer."""
+    """Stands in for ``output.Sink``: keeps the one file wanted, then stops the producer.
+    A file a worker writes itself (``location``/``adopt``) goes to ``folder`` (private, temporary)."""
 
-    def __init__(self, wanted: str):
+    def __init__(self, wanted: str, folder: Path):
         self.wanted = wanted
+        self.folder = folder
         self.data: bytes | None = None
+
+    def location(self, path: str) -> Path:
+        target = self.folder / path
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return target
+
+    def adopt(self, path: str) -> None:
+        if path == self.wanted:
+            self.data = (self.folder / path).read_bytes()
+            raise PreviewReady
 
     def add(self, path: str, content: bytes | FileWriter) -> None:
         if path == self.wanted:
@@ -79,12 +92,13 @@ def first_document(output: Output) -> tuple[str, bytes] | None:
         return None
     if wanted in output.contents:
         return wanted, _as_bytes(output.contents[wanted])
-    sink = _CaptureSink(wanted)
-    for producer in output.producers:
-        try:
-            producer(sink)  # type: ignore[arg-type]  # duck-typed Sink
-        except PreviewReady:
-            return wanted, sink.data or b""
+    with tempfile.TemporaryDirectory(prefix="formkit-preview-") as folder:
+        sink = _CaptureSink(wanted, Path(folder))
+        for producer in output.producers:
+            try:
+                producer(sink)  # type: ignore[arg-type]  # duck-typed Sink
+            except PreviewReady:
+                return wanted, sink.data or b""
     return None
 
 
