@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 SRC = "_src"  # where a row came from: (sheet, row number) in the previous board
 OLD = "_old"  # the row's values as read, to see what changed
 STYLES = "_s"  # the row's cell formats by heading, for a row that moves to another sheet
+TYPED_HEADERS = tuple(h for h in HEADERS if h not in HAND_HEADERS and h != SOURCE_HEADER)  # system values one may type over
 
 
 @dataclass
@@ -231,8 +232,7 @@ def _read_layout(package: Package, part: str | None) -> dict[str, int]:
     since this version); read without the rest of the sheet."""
     if part is None:
         return {}
-    data = package.xml(part).find(q("sheetData"))
-    rows = {int(r.get("r", "0")): r for r in data.iterchildren(q("row")) if r.get("r") in ("1", "2")} if data is not None else {}
+    rows = {int(r.get("r", "0")): r for r in package.first_rows(part, 2) if r.get("r") in ("1", "2")}
     if 1 not in rows or 2 not in rows:
         return {}
     headers = {split_ref(c.get("r"))[1]: package.cell_value(c) for c in rows[1] if c.get("r")}
@@ -244,10 +244,11 @@ def _read_layout(package: Package, part: str | None) -> dict[str, int]:
 
 def read_snapshot(package: Package, part: str | None) -> dict[str, Any]:
     """decision id -> a reader of the system values as last generated (the hidden sheet's
-    decision rows); only the rows asked for are decoded."""
+    decision rows); only the rows asked for are decoded. The sheet is parsed for reading only:
+    the writer replaces it whole."""
     if part is None:
         return {}
-    data = package.xml(part).find(q("sheetData"))
+    data = package.parsed(part).find(q("sheetData"))
     rows = list(data.iterchildren(q("row"))) if data is not None else []
     if not rows:
         return {}
@@ -297,17 +298,17 @@ def typed_over(previous: dict[str, Any], generated: Any, decision_id: str, new: 
     Only knowable where the previous board recorded what it generated (the hidden sheet): a cell
     that differs from that was typed by hand."""
     lines = []
-    for header in HEADERS:
-        if header in HAND_HEADERS or header == SOURCE_HEADER:
-            continue
+    was: dict[str, Any] | None = None
+    for header in TYPED_HEADERS:
         typed = previous.get(header)
         if typed is None or isinstance(typed, (Formula, Live)) or isinstance(new.get(header), (Formula, Live)):
             continue
         if _same(typed, new.get(header)):
             continue
-        was = generated(decision_id)
         if was is None:
-            return []
+            was = generated(decision_id)
+            if was is None:
+                return []
         if not _same(typed, was.get(header)):
             shown = typed.isoformat() if isinstance(typed, dt.date) else str(typed)
             lines.append(f"Du hade skrivit {shown} i {header}; ärendefilen säger något annat, så ändra där.")

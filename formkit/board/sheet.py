@@ -190,9 +190,9 @@ class BoardWriter:
         system = values.get(SOURCE_HEADER) == SYSTEM
         styles = values.get("_s", {})
         lines = 1
-        for header, col in cols.items():
+        for header, col, typed, per_line in _column_plan(cols):
             value = values.get(header)
-            if header in HEADERS and header not in HAND_HEADERS and not system and header != SOURCE_HEADER and reused:
+            if typed and not system and reused:
                 value = old.get(header)  # a manual row's cells are the assessor's
             if isinstance(value, Live):
                 c = grid.cell(row, col)
@@ -203,15 +203,14 @@ class BoardWriter:
             if isinstance(value, Formula):
                 self._formula(sheet, row, col, value, values, cols)
                 continue
-            if reused and (old.get(header) is value or _equal(value, old.get(header))):
-                pass  # unchanged: the cell stays exactly as it was
-            else:
+            was = old.get(header)
+            # unchanged: the cell stays exactly as it was (the first test is the usual case, quickly)
+            if not reused or not (was is value or (value.__class__ is was.__class__ and value == was and value != "")
+                                  or _equal(value, was)):
                 c = grid.cell(row, col)
                 set_value(c, value, style=self._style_for(c, header, value, styles.get(header)), date1904=self.date1904)
-            column = BY_HEADER.get(header)
-            if isinstance(value, str) and (column is None or column.kind == "wrap"):
-                width = column.width if column else 20
-                lines = max(lines, sum(max(1, math.ceil(len(p) / max(1.0, width * 1.15 - 1))) for p in value.split("\n")))
+            if per_line and isinstance(value, str) and (len(value) > per_line or "\n" in value):
+                lines = max(lines, sum(max(1, math.ceil(len(p) / per_line)) for p in value.split("\n")))
         height = min(409.0, LINE_HEIGHT * lines)
         current = row.element.get("ht")
         if lines > 1 and (current is None or float(current) < height):
@@ -412,6 +411,27 @@ def _append(notes: Any, line: str) -> str:
 
 def _lost_text(item: Lost) -> str:
     return f"Kommentar: {item.text}" if item.kind == "kommentar" else f"Länk: {item.text}"
+
+
+def _column_plan(cols: dict[str, int]) -> list[tuple[str, int, bool, float]]:
+    """For each column of a sheet: its heading, its number, whether it is a system column whose
+    typed value a manual row keeps, and (for a wrapped column) the characters per printed line,
+    else 0. Worked out once per sheet rather than for every cell."""
+    key = tuple(cols.items())
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = []
+        for header, col in cols.items():
+            column = BY_HEADER.get(header)
+            wraps = column is None or column.kind == "wrap"
+            per_line = max(1.0, (column.width if column else 20) * 1.15 - 1) if wraps else 0.0
+            typed = header in HEADERS and header not in HAND_HEADERS and header != SOURCE_HEADER
+            plan.append((header, col, typed, per_line))
+        _PLANS[key] = plan
+    return plan
+
+
+_PLANS: dict[tuple[tuple[str, int], ...], list[tuple[str, int, bool, float]]] = {}
 
 
 def _live(value: Live, cols: dict[str, int], row: int) -> str:

@@ -25,7 +25,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to
 from xml.sax.saxutils import escape
 
 from formkit.errors import MissingColumn
-from formkit.xlsxpkg.package import MAIN, NS, REL, Package, q
+from formkit.xlsxpkg.package import IS, MAIN, NS, REL, V, Package, q
 
 REF = re.compile(r"^(\$?)([A-Za-z]{1,3})(\$?)(\d+)$")
 RANGE = re.compile(r"^(?:(?P<sheet>'(?:[^']|'')+'|[^'!]+)!)?(?P<a>\$?[A-Za-z]{1,3}\$?\d+)(?::(?P<b>\$?[A-Za-z]{1,3}\$?\d+))?$")
@@ -125,13 +125,23 @@ class Grid:
         return None if c is None else self.cell_value(c, row, col)
 
     def cell_value(self, c: Any, row: int, col: int) -> Any:
-        f = c.find(F_TAG)
+        if not len(c):
+            return None
+        f = v = inline = None
+        for child in c:  # one pass over the cell's children: thousands of cells per board
+            tag = child.tag
+            if tag == V:
+                v = child
+            elif tag == F_TAG:
+                f = child
+            elif tag == IS:
+                inline = child
         if f is not None and f.get("t") != "array":
             text = f.text
             if f.get("t") == "shared" and not text:
                 master = self._shared.get(f.get("si"))
                 if master is None:
-                    return self.package.cell_value(c)
+                    return self.package.decode(c, v, inline)
                 try:
                     text = Translator("=" + master[0], origin=f"{get_column_letter(master[2])}{master[1]}") \
                         .translate_formula(f"{get_column_letter(col)}{row}")[1:]
@@ -139,7 +149,7 @@ class Grid:
                     text = master[0]
             if text:
                 return Formula("=" + text, row)
-        value = self.package.cell_value(c)
+        value = self.package.decode(c, v, inline)
         if isinstance(value, str) and not value.strip():
             return None
         return value

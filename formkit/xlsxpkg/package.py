@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import posixpath
 import zipfile
 from dataclasses import dataclass
@@ -97,7 +98,9 @@ class Package:
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             names = sorted(self._raw, key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels"))
             for name in names:
-                archive.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), self._raw[name], zipfile.ZIP_DEFLATED)
+                # the level is given here: a ZipInfo does not take the archive's (it would be 6)
+                archive.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), self._raw[name], zipfile.ZIP_DEFLATED,
+                                 compresslevel=1)
         return buffer.getvalue()
 
     def names(self) -> list[str]:
@@ -120,6 +123,26 @@ class Package:
         if name not in self._xml:
             self._xml[name] = etree.fromstring(self._raw[name], PARSER)
         return self._xml[name]
+
+    def parsed(self, name: str) -> Any:
+        """The part parsed for reading only, not written back on ``save``: a part that is read
+        and then replaced whole (``set_raw``) is not serialised again for nothing."""
+        return self._xml[name] if name in self._xml else etree.fromstring(self._raw[name], PARSER)
+
+    def first_rows(self, name: str, count: int) -> list[Any]:
+        """The first ``count`` ``<row>`` elements of a worksheet part, read without parsing the
+        rest of it (nor keeping it for ``save``)."""
+        if name in self._xml:
+            data = self._xml[name].find(q("sheetData"))
+            return [] if data is None else list(itertools.islice(data.iterchildren(q("row")), count))
+        rows: list[Any] = []
+        if count > 0:
+            for _event, row in etree.iterparse(io.BytesIO(self._raw[name]), events=("end",), tag=q("row"),
+                                               huge_tree=True, resolve_entities=False):
+                rows.append(row)
+                if len(rows) == count:
+                    break
+        return rows
 
     def remove(self, name: str) -> None:
         self._raw.pop(name, None)
@@ -252,14 +275,24 @@ class Package:
     def cell_value(self, c: Any) -> Any:
         """The Python value of a ``<c>`` element: text, number, bool, date, or ``None``.
         (Formulas are read by the grid, which knows the cell's place.)"""
+        v = inline = None
+        for child in c:
+            tag = child.tag
+            if tag == V:
+                v = child
+            elif tag == IS:
+                inline = child
+        return self.decode(c, v, inline)
+
+    def decode(self, c: Any, v: Any, inline: Any) -> Any:
+        """The value of the cell ``c`` whose ``<v>`` and ``<is>`` children (or ``None``) the
+        caller found in its one pass over the cell: a board has thousands of cells to read."""
         kind = c.get("t", "n")
         if kind == "inlineStr":
-            node = c.find(IS)
-            return _si_text(node) if node is not None else None
-        v = c.find(V)
-        if v is None or v.text is None:
+            return _si_text(inline) if inline is not None else None
+        text = v.text if v is not None else None
+        if text is None:
             return None
-        text = v.text
         if kind == "s":
             try:
                 return self.strings[int(text)]
@@ -273,8 +306,13 @@ class Package:
             number = float(text)
         except ValueError:
             return text
-        style = int(c.get("s", "0"))
-        if self.styles.is_date(style):
+        style = c.get("s")
+        if style is not None and self.styles.is_date(int(style)):
+            if number >= 61 and number.is_integer():  # a plain date after Excel's leap-year quirk
+                try:
+                    return dt.date.fromordinal(self._epoch_ordinal + int(number))
+                except (ValueError, OverflowError):
+                    return number
             try:
                 value = from_excel(number, epoch=CALENDAR_MAC_1904 if self.date1904 else CALENDAR_WINDOWS_1900)
             except (ValueError, OverflowError):
@@ -283,6 +321,10 @@ class Package:
                 return value.date()
             return value
         return int(number) if number.is_integer() and "." not in text and "E" not in text.upper() else number
+
+    @property
+    def _epoch_ordinal(self) -> int:
+        return (CALENDAR_MAC_1904 if self.date1904 else CALENDAR_WINDOWS_1900).toordinal()
 
 
 def _si_text(si: Any) -> str:
