@@ -35,6 +35,7 @@ WINDOW = 4  # chunks in flight per worker
 
 _function: Callable[[Any], Any] | None = None
 _items: Sequence[Any] = ()
+_chunk = CHUNK
 
 
 class _Failed:
@@ -56,15 +57,18 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def ordered_map(function: Callable[[T], R], items: Sequence[T], processes: int | None = None) -> Iterator[R]:
+def ordered_map(function: Callable[[T], R], items: Sequence[T], processes: int | None = None, *,
+                chunk: int = CHUNK, min_items: int = MIN_ITEMS) -> Iterator[R]:
     """``function(item)`` for every item, in order, in ``processes`` forked workers (default:
-    one per core) or, for small batches and without fork, in this process."""
-    global _function, _items
+    one per core) or, for batches under ``min_items`` and without fork, in this process.
+    ``chunk``: items a worker takes at a time (1 for heavy items such as a whole workbook, so
+    that both workers stay busy to the end)."""
+    global _function, _items, _chunk
     processes = workers() if processes is None else processes
-    if processes < 2 or len(items) < MIN_ITEMS:
+    if processes < 2 or len(items) < max(2, min_items):
         yield from map(function, items)
         return
-    _function, _items = function, items
+    _function, _items, _chunk = function, items, chunk
     # what exists now (the case, the compiled templates) is never garbage: frozen, the collector
     # skips it, here and in the workers, which then share its pages with this process instead
     # of copying each page the collector would otherwise touch
@@ -73,7 +77,7 @@ def ordered_map(function: Callable[[T], R], items: Sequence[T], processes: int |
         with multiprocessing.get_context("fork").Pool(processes, _quiet) as pool:
             # a bounded window of chunks in flight: workers that run ahead of the caller would
             # otherwise pile every result up in this process, and memory would grow with the batch
-            starts = iter(range(0, len(items), CHUNK))
+            starts = iter(range(0, len(items), chunk))
             window: deque[AsyncResult[list[Any]]] = deque(
                 pool.apply_async(_call_chunk, (start,)) for start in itertools.islice(starts, WINDOW * processes)
             )
@@ -101,9 +105,9 @@ def _quiet() -> None:
 
 
 def _call_chunk(start: int) -> list[Any]:
-    """The results of items ``start`` … ``start + CHUNK - 1``, a marker for each that failed."""
+    """The results of items ``start`` … ``start + chunk - 1``, a marker for each that failed."""
     results: list[Any] = []
-    for item in _items[start: start + CHUNK]:
+    for item in _items[start: start + _chunk]:
         try:
             results.append(_function(item))  # type: ignore[misc]  # set before the pool forks
         except FormkitError:  # may not survive pickling: the parent runs the item itself to raise it

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from click.testing import CliRunner
 from helpers import BASE, write_case
 from openpyxl import load_workbook
 
+from formkit import parallel
 from formkit.cli import main
 
 FOLLOW_UP = {
@@ -412,3 +414,53 @@ def test_a_personal_number_typed_on_the_board_is_not_repeated(tmp_path: Path) ->
     result = run("board", case, "-o", tmp_path / "ut")
     assert result.exit_code == 0, result.output
     assert "gäller klient [personnummer]" in result.output and "1230" not in result.output
+
+
+# --- many boards: made in worker processes ---------------------------------------------------
+
+def five_assessors(tmp_path: Path) -> Path:
+    staff = [*BASE["staff"], *({"id": f"bh-{n}", "name": f"Handläggare {n}", "role": "assessor", "unit": "myndighet"}
+                               for n in range(2, 6))]
+    decisions = [dict(DECISIONS[i % 3], id=f"B-2025-{i:04d}", client=f"b-00{1 + i % 2}", assessor=f"bh-{1 + i % 5}")
+                 for i in range(20)]
+    return write_case(tmp_path, staff=staff, decisions=decisions)
+
+
+def test_workers_make_the_same_boards_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    case = five_assessors(tmp_path)
+    assert run("board", case, "-o", tmp_path / "ut").exit_code == 0
+    edit_board(tmp_path / "ut" / "uppfoljningstavla_bh-3.xlsx", {"B-2025-0002": "Ring dottern"}, extra="Min kolumn")
+    shutil.copytree(tmp_path / "ut", tmp_path / "two")
+    monkeypatch.setattr(parallel, "workers", lambda: 1)
+    assert run("board", case, "-o", tmp_path / "ut").exit_code == 0
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    calls = []
+    real = parallel.multiprocessing.get_context
+
+    def spy(method: str):  # type: ignore[no-untyped-def]
+        calls.append(method)
+        return real(method)
+
+    monkeypatch.setattr(parallel.multiprocessing, "get_context", spy)
+    result = run("board", case, "-o", tmp_path / "two")
+    assert result.exit_code == 0, result.output
+    assert calls == ["fork"]  # five boards: made by the workers
+    one = {p.name: p.read_bytes() for p in (tmp_path / "ut").glob("uppfoljningstavla_*.xlsx")}
+    two = {p.name: p.read_bytes() for p in (tmp_path / "two").glob("uppfoljningstavla_*.xlsx")}
+    assert len(one) == 5 and one == two  # byte for byte
+    assert {r["Beslut-id"]: r["Anteckningar"] for r in board_rows(tmp_path / "two" / "uppfoljningstavla_bh-3.xlsx")}[
+        "B-2025-0002"] == "Ring dottern"
+    assert "20 beslut" in result.output and len(list((tmp_path / "two" / "sakerhetskopior").glob("*.xlsx"))) == 5
+
+
+def test_a_damaged_board_among_many_is_named_and_nothing_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    case = five_assessors(tmp_path)
+    out = tmp_path / "ut"
+    assert run("board", case, "-o", out).exit_code == 0
+    (out / "uppfoljningstavla_bh-4.xlsx").write_bytes(b"not a workbook")
+    before = {p: p.read_bytes() for p in out.rglob("*")}
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    result = run("board", case, "-o", out)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "uppfoljningstavla_bh-4.xlsx är skadad" in result.output
+    assert {p: p.read_bytes() for p in out.rglob("*")} == before

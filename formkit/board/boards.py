@@ -7,11 +7,12 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from formkit import parallel
 from formkit.board import journal, merge, template
-from formkit.board.columns import BACKUP_FOLDER, BOARD_PREFIX, is_ended, rows_for
+from formkit.board.columns import BACKUP_FOLDER, BOARD_PREFIX, decision_row, is_ended
 from formkit.board.sheet import BoardWriter
 from formkit.case import personnummer
-from formkit.case.model import Case
+from formkit.case.model import Case, Decision
 from formkit.errors import DataError
 from formkit.options import Options
 from formkit.output import Output
@@ -49,39 +50,69 @@ class BoardOptions(Options):
     now: dt.datetime = field(default_factory=dt.datetime.now)
 
 
+@dataclass
+class _Made:
+    """One board as a worker made it: the new workbook and what the summary counts."""
+
+    data: bytes
+    warnings: list[str]
+    decisions: int
+    manual_rows: int
+    archived: int
+    to_notes: int
+
+
+# boards made in worker processes from this many on: one board is a few tens of milliseconds of
+# CPU, more than starting a worker costs; a single board (--assessor) is made here
+PARALLEL_FROM = 4
+
+
 def plan(case: Case, options: BoardOptions) -> Output:
     """Every assessor's board (or one), regenerated from the case file over what is already in
     ``options.folder``; the previous versions go to ``sakerhetskopior/`` in the same commit. A
-    board open in Excel or LibreOffice, or one that cannot be read, stops the whole run."""
+    board open in Excel or LibreOffice, or one that cannot be read, stops the whole run.
+
+    Each board is read, merged and written in its own right, so the boards are made in forked
+    worker processes (``formkit.parallel``, one per core), in order; the template is read once."""
     ids = assessors(case, options.assessor)
     paths = [board_path(options.folder, a) for a in ids]
     for path in paths:
         merge.refuse_if_open(path)
     template_path, template_bytes = template.load(options.templates)
     template_package = Package.read(template_bytes)
+    today = options.now.date()
+    wanted = set(ids)
+    by_assessor: dict[str, list[Decision]] = {a: [] for a in ids}
+    for decision in case.decisions:
+        if decision.assessor in wanted:
+            by_assessor[decision.assessor].append(decision)
+    backups = [f"{BACKUP_FOLDER}/{merge.backup_name(path, options.now, options.folder / BACKUP_FOLDER)}"
+               if path.exists() else None for path in paths]
+
+    def make(index: int) -> _Made:
+        path, backup, decisions = paths[index], backups[index], by_assessor[ids[index]]
+        system_rows = [decision_row(case, d) for d in decisions]
+        ended = {d.id for d in decisions if is_ended(d)}
+        old = merge.read_board(path) if backup is not None else None
+        merged = merge.merge(system_rows, ended, old, today=today)
+        board = old or merge.open_board(template_package.copy(), template_path, empty=True)
+        written = BoardWriter(board, template_package).write(merged, case.staff_member(ids[index]).name, today,
+                                                             new=old is None, backup=backup)
+        return _Made(board.package.save(), written.warnings, len(system_rows), merged.manual_count,
+                     merged.newly_archived, written.formulas_to_notes)
+
     output = Output("uppföljningstavlor")
     decisions = manual_rows = archived = to_notes = 0
-    backups: list[str] = []
-    today = options.now.date()
-    for a, path in zip(ids, paths):
-        system_rows = rows_for(case, a)
-        ended = {d.id for d in case.decisions if d.assessor == a and is_ended(d)}
-        old = merge.read_board(path) if path.exists() else None
-        merged = merge.merge(system_rows, ended, old, today=today)
-        board = old or merge.open_board(Package.read(template_bytes), template_path, empty=True)
-        backup = (f"{BACKUP_FOLDER}/{merge.backup_name(path, options.now, options.folder / BACKUP_FOLDER)}"
-                  if old is not None else None)
-        written = BoardWriter(board, template_package).write(merged, case.staff_member(a).name, today,
-                                                             new=old is None, backup=backup)
-        output.add(path.name, board.package.save())
-        output.warnings.extend(f"{path.name}: {w}" for w in written.warnings)
+    made_boards = parallel.ordered_map(make, range(len(ids)), chunk=1, min_items=PARALLEL_FROM)
+    for path, backup, made in zip(paths, backups, made_boards):
+        output.add(path.name, made.data)
+        output.warnings.extend(f"{path.name}: {w}" for w in made.warnings)
         if backup is not None:
             output.add(backup, path.read_bytes())
-            backups.append(backup)
-        decisions += len(system_rows)
-        manual_rows += merged.manual_count
-        archived += merged.newly_archived
-        to_notes += written.formulas_to_notes
+        decisions += made.decisions
+        manual_rows += made.manual_rows
+        archived += made.archived
+        to_notes += made.to_notes
     n = len(ids)
     text = f"{n} {'uppföljningstavla' if n == 1 else 'uppföljningstavlor'} med {decisions} beslut"
     if manual_rows:
@@ -92,7 +123,7 @@ def plan(case: Case, options: BoardOptions) -> Output:
     if to_notes:
         output.summary.append(f"{to_notes} egna formler pekade på en kolumn som inte finns på fliken de flyttade till; "
                               "de står som text i Anteckningar.")
-    if backups:
+    if any(b is not None for b in backups):
         output.summary.append(f"Den tidigare versionen finns i {BACKUP_FOLDER}/.")
     return output
 

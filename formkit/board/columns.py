@@ -194,10 +194,6 @@ def decision_row(case: Case, decision: Decision) -> dict[str, Any]:
     }
 
 
-def rows_for(case: Case, assessor_id: str) -> list[dict[str, Any]]:
-    return [decision_row(case, d) for d in case.decisions if d.assessor == assessor_id]
-
-
 def sort_key(row: dict[str, Any]) -> tuple[Any, ...]:
     """Oldest next follow-up first; rows without a date last, then by client and decision."""
     due = row.get(NEXT_HEADER)

@@ -12,6 +12,7 @@ rows on top of it.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import itertools
@@ -89,6 +90,13 @@ class Package:
         except etree.XMLSyntaxError as exc:
             raise PackageError(f"trasig XML ({exc.msg})") from None
         return package
+
+    def copy(self) -> Package:
+        """Another package with the same parts (a template read once, copied for each workbook
+        made from it): the parts' bytes are shared, parsed parts are copied."""
+        made = Package(dict(self._raw))
+        made._xml = {name: copy.deepcopy(root) for name, root in self._xml.items()}
+        return made
 
     def save(self) -> bytes:
         for name, root in self._xml.items():
