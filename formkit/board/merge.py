@@ -124,15 +124,7 @@ def read_sheet(grid: Grid, title: str, path: Path, layout: dict[str, int] | None
     for r in range(header_row + 1, last + 1):
         if r not in grid.rows:
             continue
-        row: dict[int, Any] = {}
-        styles: dict[int, str] = {}
-        for col, c in grid.rows[r].cells.items():
-            value = grid.cell_value(c, r, col)
-            if value is not None:
-                row[col] = value
-            style = c.get("s")
-            if style is not None:
-                styles[col] = style
+        row, styles = grid.row_values(grid.rows[r])
         if row:
             rows.append((r, row, styles))
     width = max([*texts, *(col for _, row, _ in rows for col in row), 0])
@@ -301,9 +293,10 @@ def typed_over(previous: dict[str, Any], generated: Any, decision_id: str, new: 
     was: dict[str, Any] | None = None
     for header in TYPED_HEADERS:
         typed = previous.get(header)
-        if typed is None or isinstance(typed, (Formula, Live)) or isinstance(new.get(header), (Formula, Live)):
+        value = new.get(header)
+        if typed is None or (typed.__class__ is value.__class__ and typed == value):  # the usual case: unchanged
             continue
-        if _same(typed, new.get(header)):
+        if isinstance(typed, (Formula, Live)) or isinstance(value, (Formula, Live)) or _same(typed, value):
             continue
         if was is None:
             was = generated(decision_id)

@@ -35,7 +35,7 @@ VML_ROW = re.compile(r"(<x:Row>)(\d+)(</x:Row>)")
 VML_SHAPE = re.compile(r"<v:shape\b.*?</v:shape>", re.S)
 
 
-F_TAG, C_TAG = q("f"), q("c")
+F_TAG, C_TAG, T_TAG = q("f"), q("c"), q("t")
 
 
 class Formula(str):
@@ -102,16 +102,28 @@ class Grid:
         self._shared: dict[str, tuple[str, int, int]] = {}
         number = 0
         row_tag, c_tag = q("row"), q("c")
+        columns = _COLUMNS
         for element in self.data.iterfind(row_tag):
             number = int(element.get("r") or number + 1)
             row = Row(number, element)
+            cells = row.cells
+            digits = str(number)
+            cut = -len(digits)
             col = 0
             for c in element.iterfind(c_tag):
                 ref = c.get("r")
-                col = split_ref(ref)[1] if ref else col + 1
-                if not ref:
+                if ref:
+                    # "H12" in row 12, as written: the letters looked up, else parsed in full
+                    known = columns.get(ref[:cut]) if ref.endswith(digits) else None
+                    if known is None:
+                        col = split_ref(ref)[1]
+                        c.set("r", f"{get_column_letter(col)}{number}")  # "$h12", or a cell out of its row
+                    else:
+                        col = known
+                else:
+                    col += 1
                     c.set("r", f"{get_column_letter(col)}{number}")
-                row.cells[col] = c
+                cells[col] = c
             self.rows[number] = row
         for f in self.data.iter(F_TAG):  # the masters of shared formulas (Excel's fill-down)
             if f.get("t") == "shared" and f.text:
@@ -153,6 +165,37 @@ class Grid:
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    def row_values(self, row: Row) -> tuple[dict[int, Any], dict[int, str]]:
+        """Every value of a row by column (``cell_value``'s, without the empty ones) and every
+        cell's format: the two common shapes (inline text, a plain number) read directly, since
+        a regenerated board reads thousands of cells."""
+        values: dict[int, Any] = {}
+        styles: dict[int, str] = {}
+        decode = self.package.decode
+        number = row.number
+        for col, c in row.cells.items():
+            style = c.get("s")
+            if style is not None:
+                styles[col] = style
+            if not len(c):
+                continue
+            first = c[0]
+            if len(c) == 1:
+                if first.tag == IS and len(first) == 1 and first[0].tag == T_TAG and c.get("t") == "inlineStr":
+                    text = first[0].text
+                    if text and text.strip():
+                        values[col] = text
+                    continue
+                if first.tag == V:
+                    value = decode(c, first, None)
+                    if value is not None and not (isinstance(value, str) and not value.strip()):
+                        values[col] = value
+                    continue
+            value = self.cell_value(c, number, col)
+            if value is not None:
+                values[col] = value
+        return values, styles
 
     def texts(self, row: int) -> dict[int, str]:
         r = self.rows.get(row)
@@ -230,11 +273,14 @@ class Grid:
 
     @staticmethod
     def _renumber(row: Row, number: int) -> None:
-        row.number = number
-        row.element.set("r", str(number))
         row.element.attrib.pop("spans", None)
+        if number == row.number and row.element.get("r") == str(number):
+            return  # its cells' references are right already (set when read, or when made)
+        row.number = number
+        digits = str(number)
+        row.element.set("r", digits)
         for col, c in row.cells.items():
-            c.set("r", f"{get_column_letter(col)}{number}")
+            c.set("r", get_column_letter(col) + digits)
 
     def set_dimension(self, last_col: int) -> None:
         dim = self.root.find("m:dimension", NS)
@@ -311,21 +357,29 @@ def replace_all(package: Package, part: str, rows: list[list[Any]], date_style: 
     """Every row of a sheet formkit owns whole, anew from plain values: built as text and parsed
     once, many times faster than cell by cell (and no ``Grid`` holds the old cells)."""
     epoch = CALENDAR_MAC_1904 if package.date1904 else CALENDAR_WINDOWS_1900
+    epoch_day = epoch.toordinal()
+    first_plain = 0 if package.date1904 else 61  # before 1900-03-01 Excel's serials are off by one
+    letters = [get_column_letter(col) for col in range(1, max(map(len, rows), default=0) + 1)]
     parts = []
     for r, values in enumerate(rows, start=1):
         parts.append(f'<row r="{r}">')
-        for col, value in enumerate(values, start=1):
+        for letter, value in zip(letters, values):
             if value is None or value == "":
                 continue
-            ref = f"{get_column_letter(col)}{r}"
-            if isinstance(value, bool):
-                parts.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
+            cls = value.__class__
+            if cls is str:
+                text = escape(value) if "&" in value or "<" in value or ">" in value else value
+                parts.append(f'<c r="{letter}{r}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+            elif cls is dt.date and value.toordinal() - epoch_day >= first_plain:
+                parts.append(f'<c r="{letter}{r}" s="{date_style}"><v>{float(value.toordinal() - epoch_day)!r}</v></c>')
+            elif isinstance(value, bool):
+                parts.append(f'<c r="{letter}{r}" t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, (int, float)):
-                parts.append(f'<c r="{ref}"><v>{value!r}</v></c>')
+                parts.append(f'<c r="{letter}{r}"><v>{value!r}</v></c>')
             elif isinstance(value, (dt.date, dt.datetime)):
-                parts.append(f'<c r="{ref}" s="{date_style}"><v>{to_excel(value, epoch=epoch)!r}</v></c>')
+                parts.append(f'<c r="{letter}{r}" s="{date_style}"><v>{to_excel(value, epoch=epoch)!r}</v></c>')
             else:
-                parts.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(str(value))}</t></is></c>')
+                parts.append(f'<c r="{letter}{r}" t="inlineStr"><is><t xml:space="preserve">{escape(str(value))}</t></is></c>')
         parts.append("</row>")
     body = "".join(parts)
     # Spliced into the part's text: removing a large subtree from a parsed lxml tree costs more

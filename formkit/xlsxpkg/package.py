@@ -71,6 +71,7 @@ class Package:
         self._strings: list[str] | None = None
         self._styles: Styles | None = None
         self._date1904: bool | None = None
+        self._epoch_day: int | None = None
 
     # --- reading and saving -------------------------------------------------------------------
     @classmethod
@@ -332,7 +333,9 @@ class Package:
 
     @property
     def _epoch_ordinal(self) -> int:
-        return (CALENDAR_MAC_1904 if self.date1904 else CALENDAR_WINDOWS_1900).toordinal()
+        if self._epoch_day is None:
+            self._epoch_day = (CALENDAR_MAC_1904 if self.date1904 else CALENDAR_WINDOWS_1900).toordinal()
+        return self._epoch_day
 
 
 def _si_text(si: Any) -> str:
