@@ -15,7 +15,7 @@ from formkit.case import personnummer
 from formkit.case.model import Case, Decision
 from formkit.errors import DataError
 from formkit.options import Options
-from formkit.output import Output
+from formkit.output import Output, Sink
 from formkit.xlsxpkg.package import Package
 
 
@@ -70,10 +70,13 @@ PARALLEL_FROM = 4
 def plan(case: Case, options: BoardOptions) -> Output:
     """Every assessor's board (or one), regenerated from the case file over what is already in
     ``options.folder``; the previous versions go to ``sakerhetskopior/`` in the same commit. A
-    board open in Excel or LibreOffice, or one that cannot be read, stops the whole run.
+    board open in Excel or LibreOffice stops the whole run here; one that cannot be read stops
+    it when the boards are made (``write``), before anything is in place.
 
-    Each board is read, merged and written in its own right, so the boards are made in forked
-    worker processes (``formkit.parallel``, one per core), in order; the template is read once."""
+    Each board is read, merged and written in its own right, so the boards are made at write
+    time in forked worker processes (``formkit.parallel``, one per core), in order, each written
+    to the staging folder as it arrives while the workers make the next; the template is read
+    once. The summary counts are added when the boards are made."""
     ids = assessors(case, options.assessor)
     paths = [board_path(options.folder, a) for a in ids]
     for path in paths:
@@ -102,30 +105,38 @@ def plan(case: Case, options: BoardOptions) -> Output:
                      merged.newly_archived, written.formulas_to_notes)
 
     output = Output("uppföljningstavlor")
-    decisions = manual_rows = archived = to_notes = 0
-    made_boards = parallel.ordered_map(make, range(len(ids)), chunk=1, min_items=PARALLEL_FROM)
-    for path, backup, made in zip(paths, backups, made_boards):
-        output.add(path.name, made.data)
-        output.warnings.extend(f"{path.name}: {w}" for w in made.warnings)
-        if backup is not None:
-            output.add(backup, path.read_bytes())
-        decisions += made.decisions
-        manual_rows += made.manual_rows
-        archived += made.archived
-        to_notes += made.to_notes
-    n = len(ids)
-    text = f"{n} {'uppföljningstavla' if n == 1 else 'uppföljningstavlor'} med {decisions} beslut"
-    if manual_rows:
-        text += f", {manual_rows} egna rader behållna"
-    if archived:
-        text += f", {archived} beslut flyttade till fliken Arkiv"
-    output.summary.append(text + ".")
-    if to_notes:
-        output.summary.append(f"{to_notes} egna formler pekade på en kolumn som inte finns på fliken de flyttade till; "
-                              "de står som text i Anteckningar.")
-    if any(b is not None for b in backups):
-        output.summary.append(f"Den tidigare versionen finns i {BACKUP_FOLDER}/.")
+
+    def produce(sink: Sink) -> None:
+        made_boards = parallel.ordered_map(make, range(len(ids)), chunk=1, min_items=PARALLEL_FROM)
+        total = _Made(b"", [], 0, 0, 0, 0)
+        for path, backup, made in zip(paths, backups, sink.progress(made_boards, "Gör uppföljningstavlor", len(ids))):
+            sink.add(path.name, made.data)
+            if backup is not None:
+                sink.add(backup, path.read_bytes())
+            output.warnings.extend(f"{path.name}: {w}" for w in made.warnings)
+            total.decisions += made.decisions
+            total.manual_rows += made.manual_rows
+            total.archived += made.archived
+            total.to_notes += made.to_notes
+        output.summary.extend(_summary(len(ids), total, any(b is not None for b in backups)))
+
+    output.produce([(p.name, False) for p in paths] + [(b, False) for b in backups if b is not None], produce)
     return output
+
+
+def _summary(n: int, total: _Made, backed_up: bool) -> list[str]:
+    text = f"{n} {'uppföljningstavla' if n == 1 else 'uppföljningstavlor'} med {total.decisions} beslut"
+    if total.manual_rows:
+        text += f", {total.manual_rows} egna rader behållna"
+    if total.archived:
+        text += f", {total.archived} beslut flyttade till fliken Arkiv"
+    lines = [text + "."]
+    if total.to_notes:
+        lines.append(f"{total.to_notes} egna formler pekade på en kolumn som inte finns på fliken de flyttade till; "
+                     "de står som text i Anteckningar.")
+    if backed_up:
+        lines.append(f"Den tidigare versionen finns i {BACKUP_FOLDER}/.")
+    return lines
 
 
 def journal_output(case: Case, assessor_id: str | None) -> Output:

@@ -77,6 +77,8 @@ def start(run: Run, output: Output, *, pdf: bool) -> threading.Thread:
                 run.files = [p.relative_to(run.folder).as_posix() for p in written.files]
                 run.pdfs = len(written.pdfs)
                 run.recovered = written.recovered
+                # a family that counts while it writes (the boards) has its summary only now
+                run.summary, run.warnings, run.skipped = list(output.summary), list(output.warnings), list(output.skipped)
             run.state = "done"
         except FormkitError as exc:
             run.error, run.state = str(exc), "failed"

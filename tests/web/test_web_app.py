@@ -278,9 +278,10 @@ def test_a_form_error_is_shown_beside_its_job(page: Page) -> None:
 
 def test_the_board_is_regenerated_from_the_folder_or_from_an_upload(page: Page, demo: Path) -> None:
     choose(page)
-    run_job(page, "tavla", {"assessor": "bh-1"})
+    location = run_job(page, "tavla", {"assessor": "bh-1"})
     board = demo / "ut" / "uppfoljningstavla_bh-1.xlsx"
     assert board.exists()
+    assert "1 uppföljningstavla med" in html(page.get(location))  # the summary, counted while the board was made
     before = sorted((demo / "ut").rglob("*"))
     refused = page.post("/jobb/tavla", {"action": "run", "assessor": "", "board": (io.BytesIO(board.read_bytes()), "min-tavla.xlsx")},
                         content_type="multipart/form-data")
