@@ -126,7 +126,7 @@ class BoardWriter:
     def _main(self, merged: MergedBoard) -> dict[int, list[str]]:
         sheet = self.board.main
         grid = sheet.grid
-        wanted = [*HEADERS, *(h for r in merged.rows for h in r if not h.startswith("_") and h != ARCHIVED_HEADER)]
+        wanted = [*HEADERS, *_headings(merged.rows)]
         cols = self._headers(sheet, wanted)
         first = sheet.header_row + 1
         old_last = max(grid.last_row(), sheet.header_row)
@@ -210,7 +210,10 @@ class BoardWriter:
                 c = grid.cell(row, col)
                 set_value(c, value, style=self._style_for(c, header, value, styles.get(header)), date1904=self.date1904)
             if per_line and isinstance(value, str) and (len(value) > per_line or "\n" in value):
-                lines = max(lines, sum(max(1, math.ceil(len(p) / per_line)) for p in value.split("\n")))
+                if "\n" in value:
+                    lines = max(lines, sum(max(1, math.ceil(len(p) / per_line)) for p in value.split("\n")))
+                else:
+                    lines = max(lines, math.ceil(len(value) / per_line))
         height = min(409.0, LINE_HEIGHT * lines)
         current = row.element.get("ht")
         if lines > 1 and (current is None or float(current) < height):
@@ -341,8 +344,7 @@ class BoardWriter:
                                      "eller borttagna beslut står kvar på huvudbladet som Manuell.")
             return
         grid = sheet.grid
-        wanted = [*HEADERS, *(h for r in merged.archive for h in r if not h.startswith("_") and h != ARCHIVED_HEADER),
-                  ARCHIVED_HEADER]
+        wanted = [*HEADERS, *_headings(merged.archive), ARCHIVED_HEADER]
         cols = self._headers(sheet, wanted)
         first = sheet.header_row + 1
         old_last = max(grid.last_row(), sheet.header_row)
@@ -369,7 +371,7 @@ class BoardWriter:
         rows = [[*SNAPSHOT_HEADERS], [cols.get(h, 0) for h in SNAPSHOT_HEADERS]]
         for row in merged.rows:
             if row.get(SOURCE_HEADER) == SYSTEM:
-                rows.append([None if isinstance(row.get(h), Live) else row.get(h) for h in SNAPSHOT_HEADERS])
+                rows.append([None if v.__class__ is Live else v for v in map(row.get, SNAPSHOT_HEADERS)])
         replace_all(self.package, entry.part, rows, self.date_xf)
 
     def _titles(self, assessor_name: str, made: dt.date) -> None:
@@ -411,6 +413,14 @@ def _append(notes: Any, line: str) -> str:
 
 def _lost_text(item: Lost) -> str:
     return f"Kommentar: {item.text}" if item.kind == "kommentar" else f"Länk: {item.text}"
+
+
+def _headings(rows: list[dict[str, Any]]) -> list[str]:
+    """Every heading the rows have values under, in the order first met (not formkit's own keys)."""
+    seen: dict[str, Any] = {}
+    for row in rows:
+        seen.update(row)
+    return [h for h in seen if not h.startswith("_") and h != ARCHIVED_HEADER]
 
 
 def _column_plan(cols: dict[str, int]) -> list[tuple[str, int, bool, float]]:
