@@ -190,22 +190,22 @@ class BoardWriter:
         system = values.get(SOURCE_HEADER) == SYSTEM
         styles = values.get("_s", {})
         lines = 1
+        manual_reused = reused and not system
         for header, col, typed, per_line in _column_plan(cols):
-            value = values.get(header)
-            if typed and not system and reused:
-                value = old.get(header)  # a manual row's cells are the assessor's
-            if isinstance(value, Live):
+            value = old.get(header) if typed and manual_reused else values.get(header)  # a manual row's cells are hers
+            cls = value.__class__  # Live and Formula have no subclasses
+            if cls is Live:
                 c = grid.cell(row, col)
                 text = _live(value, cols, row.number)
                 if c.findtext(F_TAG) != text[1:]:
                     set_formula(c, text, style=None if c.get("s") else self.text_xf)
                 continue
-            if isinstance(value, Formula):
+            if cls is Formula:
                 self._formula(sheet, row, col, value, values, cols)
                 continue
             was = old.get(header)
             # unchanged: the cell stays exactly as it was (the first test is the usual case, quickly)
-            if not reused or not (was is value or (value.__class__ is was.__class__ and value == was and value != "")
+            if not reused or not (was is value or (cls is was.__class__ and value == was and value != "")
                                   or _equal(value, was)):
                 c = grid.cell(row, col)
                 set_value(c, value, style=self._style_for(c, header, value, styles.get(header)), date1904=self.date1904)

@@ -103,14 +103,14 @@ class Grid:
         number = 0
         row_tag, c_tag = q("row"), q("c")
         columns = _COLUMNS
-        for element in self.data.iterfind(row_tag):
+        for element in self.data.iterchildren(row_tag):
             number = int(element.get("r") or number + 1)
-            row = Row(number, element)
-            cells = row.cells
+            cells: dict[int, Any] = {}
+            row = Row(number, element, cells)
             digits = str(number)
             cut = -len(digits)
             col = 0
-            for c in element.iterfind(c_tag):
+            for c in element.iterchildren(c_tag):
                 ref = c.get("r")
                 if ref:
                     # "H12" in row 12, as written: the letters looked up, else parsed in full
