@@ -16,7 +16,9 @@ from helpers import BASE, write_case
 from openpyxl import load_workbook
 
 from formkit import parallel
+from formkit.board.snapshot import Generated
 from formkit.cli import main
+from formkit.xlsxpkg.package import Package
 
 FOLLOW_UP = {
     "date": "2026-05-02", "method": "phone", "outcome": "unchanged",
@@ -464,3 +466,33 @@ def test_a_damaged_board_among_many_is_named_and_nothing_is_written(tmp_path: Pa
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "uppfoljningstavla_bh-4.xlsx är skadad" in result.output
     assert {p: p.read_bytes() for p in out.rglob("*")} == before
+
+
+def snapshot_sheet(rows: list[list[object]], prefix: str = "") -> bytes:
+    """A hidden formkit sheet as text: inline strings, numbers; ``prefix`` for the namespace."""
+    tag = f"{prefix}:" if prefix else ""
+    body = "".join(
+        f'<{tag}row r="{r}">' + "".join(
+            f'<{tag}c r="{"ABC"[i]}{r}"><{tag}v>{v}</{tag}v></{tag}c>' if isinstance(v, int) else
+            f'<{tag}c r="{"ABC"[i]}{r}" t="inlineStr"><{tag}is><{tag}t>{v}</{tag}t></{tag}is></{tag}c>'
+            for i, v in enumerate(values)) + f"</{tag}row>"
+        for r, values in enumerate(rows, start=1))
+    ns = f'xmlns{":" + prefix if prefix else ""}="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    return f"<{tag}worksheet {ns}><{tag}sheetData>{body}</{tag}sheetData></{tag}worksheet>".encode()
+
+
+@pytest.mark.parametrize("prefix", ["", "x"])
+def test_the_hidden_sheet_gives_a_decisions_last_generated_row(prefix: str) -> None:
+    """A row found by its id in the sheet's text is the one a whole-sheet read finds: the id in
+    the id column (not another column's equal text), the last of repeated rows, none for an
+    unknown id; a sheet not written as formkit writes it (a prefix) is read whole instead."""
+    rows = [["Klient-id", "Beslut-id", "Lag"], [1, 2, 3], ["B-2", "B-1", "SoL"], ["k-1", "B-2", "LSS"],
+            ["k-9", "B-1", "LSS"], ["B-3", "x", "SoL"]]
+    package = Package({"xl/worksheets/sheet1.xml": snapshot_sheet(rows, prefix)})
+    found = Generated(package, "xl/worksheets/sheet1.xml")
+    assert found.values("B-1") == {"Klient-id": "k-9", "Beslut-id": "B-1", "Lag": "LSS"}
+    assert found.values("B-2") == {"Klient-id": "k-1", "Beslut-id": "B-2", "Lag": "LSS"}
+    assert (found._all is None) == (prefix == "")  # found in the text, or the sheet read whole
+    assert found.values("B-3") is None and found.values("B-9") is None
+    whole = Generated(package, "xl/worksheets/sheet1.xml")._every_row()
+    assert set(whole) == {"B-1", "B-2", "x"}

@@ -39,10 +39,12 @@ from formkit.board.columns import (
     sort_key,
 )
 from formkit.board.layout import ARCHIVE_SHEET, ARCHIVED_HEADER, MAIN_SHEET, SNAPSHOT_SHEET
+from formkit.board.snapshot import Generated, read_layout
+from formkit.board.snapshot import text as _text
 from formkit.case.personnummer import echo  # what the assessor typed is repeated masked
 from formkit.errors import BoardFileError, OutputError, PackageError
 from formkit.regen import DAMAGED, HEADER_SEARCH_ROWS, backup_name, lock_files, refuse_if_open
-from formkit.xlsxpkg.grid import Formula, Grid, split_ref
+from formkit.xlsxpkg.grid import Formula, Grid
 from formkit.xlsxpkg.package import Package, q
 
 log = logging.getLogger(__name__)
@@ -78,15 +80,14 @@ class OldBoard:
     archive: list[dict[str, Any]] = field(default_factory=list)
     snapshot_part: str | None = None
     layout: dict[str, int] = field(default_factory=dict)  # system heading -> column, as last written
-    _generated: dict[str, Any] | None = None
+    _generated: Generated | None = None
 
     def generated(self, decision_id: str) -> dict[str, Any] | None:
         """The system values last generated for a decision; the hidden sheet is read only when
-        a row differs from the new data (most runs never need it)."""
+        a row differs from the new data (most runs never need it), and then only that row."""
         if self._generated is None:
-            self._generated = read_snapshot(self.package, self.snapshot_part)
-        reader = self._generated.get(decision_id)
-        return reader() if reader is not None else None
+            self._generated = Generated(self.package, self.snapshot_part)
+        return self._generated.values(decision_id)
 
 
 @dataclass
@@ -193,7 +194,7 @@ def open_board(package: Package, path: Path, empty: bool = False) -> OldBoard:
             raise PackageError("arbetsboken har inga blad")
         main_entry = sheets.get(MAIN_SHEET) or next(iter(sheets.values()))
         snapshot = _snapshot_part(package, sheets)
-        layout = _read_layout(package, snapshot)
+        layout = read_layout(package, snapshot)
         main, rows = read_sheet(Grid(package, main_entry.part), main_entry.name, path, layout)
         board = OldBoard(package, main, [] if empty else rows, snapshot_part=snapshot, layout=layout)
         if ARCHIVE_SHEET in sheets:
@@ -219,60 +220,7 @@ def _snapshot_part(package: Package, sheets: dict[str, Any]) -> str | None:
     return entry.part if entry is not None else None
 
 
-def _read_layout(package: Package, part: str | None) -> dict[str, int]:
-    """The hidden sheet's row 1 (system headings) and row 2 (the main sheet's column of each,
-    since this version); read without the rest of the sheet."""
-    if part is None:
-        return {}
-    rows = {int(r.get("r", "0")): r for r in package.first_rows(part, 2) if r.get("r") in ("1", "2")}
-    if 1 not in rows or 2 not in rows:
-        return {}
-    headers = {split_ref(c.get("r"))[1]: package.cell_value(c) for c in rows[1] if c.get("r")}
-    columns = {split_ref(c.get("r"))[1]: package.cell_value(c) for c in rows[2] if c.get("r")}
-    if not isinstance(columns.get(1), int):
-        return {}  # a board from before this version: decision rows from row 2
-    return {str(headers[c]): n for c, n in columns.items() if c in headers and isinstance(n, int)}
-
-
-def read_snapshot(package: Package, part: str | None) -> dict[str, Any]:
-    """decision id -> a reader of the system values as last generated (the hidden sheet's
-    decision rows); only the rows asked for are decoded. The sheet is parsed for reading only:
-    the writer replaces it whole."""
-    if part is None:
-        return {}
-    data = package.parsed(part).find(q("sheetData"))
-    rows = list(data.iterchildren(q("row"))) if data is not None else []
-    if not rows:
-        return {}
-    headers = {split_ref(c.get("r"))[1]: package.cell_value(c) for c in rows[0] if c.get("r")}
-    id_col = next((c for c, h in headers.items() if h == ID_HEADER), None)
-    layout_row = len(rows) > 1 and any(c.get("r") == "A2" and isinstance(package.cell_value(c), int) for c in rows[1])
-    if id_col is None:
-        return {}
-    id_letter = get_column_letter(id_col)
-    found: dict[str, Any] = {}
-    for element in rows[2 if layout_row else 1:]:
-        cell = next((c for c in element if (c.get("r") or "").rstrip("0123456789") == id_letter), None)
-        decision = _text(package.cell_value(cell)) if cell is not None else ""
-        if decision:
-            found[decision] = element
-
-    def values(element: Any) -> dict[str, Any]:
-        out = {}
-        for c in element:
-            col = split_ref(c.get("r"))[1] if c.get("r") else None
-            value = package.cell_value(c) if col in headers else None
-            if value is not None and not (isinstance(value, str) and not value.strip()):
-                out[str(headers[col])] = value
-        return out
-    return {decision: (lambda element=element: values(element)) for decision, element in found.items()}
-
-
 # --- merging ---------------------------------------------------------------------------------
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
 
 def _same(a: Any, b: Any) -> bool:
     def norm(v: Any) -> Any:
