@@ -50,6 +50,7 @@ class Formula(str):
 
 
 _COLUMNS: dict[str, int] = {}
+_LETTERS = ["", *(get_column_letter(col) for col in range(1, 703))]  # column number -> letters, A..ZZ
 DIGITS = "0123456789"
 
 
@@ -254,11 +255,9 @@ class Grid:
             self._renumber(row, row.number + delta)
         order = [*kept, *rows, *tail]
         current = list(self.data)
-        if [r.element for r in order] != current:  # moving an lxml subtree is costly: only if needed
-            for element in current:
-                self.data.remove(element)
-            for row in order:
-                self.data.append(row.element)
+        elements = [r.element for r in order]
+        if elements != current:  # the rows in their new order, in one step
+            self.data[:] = elements
         self.rows = {row.number: row for row in order}
 
         def where(number: int) -> int | None:
@@ -279,8 +278,9 @@ class Grid:
         row.number = number
         digits = str(number)
         row.element.set("r", digits)
+        letters = _LETTERS
         for col, c in row.cells.items():
-            c.set("r", get_column_letter(col) + digits)
+            c.set("r", (letters[col] if col < len(letters) else get_column_letter(col)) + digits)
 
     def set_dimension(self, last_col: int) -> None:
         dim = self.root.find("m:dimension", NS)
