@@ -35,7 +35,7 @@ PLACEHOLDER_BYTES = PLACEHOLDER.encode()
 FILLED_IN = re.compile(re.escape(PLACEHOLDER_BYTES) + rb'([nr])([^"]*)"')
 BODY_OPEN = re.compile(rb"<(\w+:)?body\b[^>]*>")
 # what makes a letter's ids depend on the letters before it (the print file renumbers these itself)
-RUNNING_IDS = re.compile(rb"bookmark|docPr|sdtPr")
+RUNNING_IDS = (b"bookmark", b"docPr", b"sdtPr")
 
 
 @functools.cache
@@ -150,7 +150,7 @@ def prepare(setup: Setup, rendered: Rendered, last: bool, first: bool = True) ->
     data = rendered.parts["word/document.xml"]
     headers = [rendered.parts[f"word/{target}"] for target in setup.templated_rels.values()]
     if (PLACEHOLDER_BYTES in data or b"comment" in data or any(ref in data for ref in setup.note_references)
-            or any(RUNNING_IDS.search(part) for part in (data, *headers))):
+            or any(_running_ids(part) for part in (data, *headers))):
         return Prepared(rendered.parts, None, (), last)
     lists: list[str] = []
     numbered: dict[str, str] = {}
@@ -173,6 +173,11 @@ def prepare(setup: Setup, rendered: Rendered, last: bool, first: bool = True) ->
     _, body, _ = cut(close_sections(letter, last))
     parts = rendered.parts if first else {name: part for name, part in rendered.parts.items() if name != "word/document.xml"}
     return Prepared(parts, body, tuple(lists), last)
+
+
+def _running_ids(part: bytes) -> bool:
+    # three substring searches: several times faster than one regex with three branches
+    return RUNNING_IDS[0] in part or RUNNING_IDS[1] in part or RUNNING_IDS[2] in part
 
 
 def fill_in(body: bytes, numbers: list[str], rels: dict[str, str]) -> bytes:
