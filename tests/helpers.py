@@ -13,6 +13,8 @@ from typing import Any
 import docx
 import yaml
 
+from formkit import parallel
+
 BASE: dict[str, Any] = {
     "formkit": 1,
     "organisation": {
@@ -77,3 +79,18 @@ def word_template(path: Path, *paragraphs: str) -> Path:
         document.add_paragraph(text)
     document.save(path)
     return path
+
+
+def spy_on_fork(monkeypatch: Any) -> list[str]:
+    """The start methods ``formkit.parallel`` asks multiprocessing for from now on (``["fork"]``
+    once a batch was large enough for its worker processes)."""
+    calls: list[str] = []
+    real = parallel.multiprocessing.get_context
+
+    def spy(method: str) -> Any:
+        calls.append(method)
+        return real(method)
+
+    monkeypatch.setattr(parallel.multiprocessing, "get_context", spy)
+    return calls
+

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from helpers import BASE, write_case
+from helpers import BASE, spy_on_fork, write_case
 from openpyxl import load_workbook
 
 from formkit import parallel
@@ -436,14 +436,7 @@ def test_workers_make_the_same_boards_as_one_process(tmp_path: Path, monkeypatch
     monkeypatch.setattr(parallel, "workers", lambda: 1)
     assert run("board", case, "-o", tmp_path / "ut").exit_code == 0
     monkeypatch.setattr(parallel, "workers", lambda: 2)
-    calls = []
-    real = parallel.multiprocessing.get_context
-
-    def spy(method: str):  # type: ignore[no-untyped-def]
-        calls.append(method)
-        return real(method)
-
-    monkeypatch.setattr(parallel.multiprocessing, "get_context", spy)
+    calls = spy_on_fork(monkeypatch)
     result = run("board", case, "-o", tmp_path / "two")
     assert result.exit_code == 0, result.output
     assert calls == ["fork"]  # five boards: made by the workers

@@ -20,7 +20,7 @@ from formkit.docx import integrity, letterbody
 from formkit.docx.combine import PrintFile, combine
 from formkit.docx.render import CompiledTemplate
 from formkit.errors import TemplateError
-from helpers import BASE, write_case
+from helpers import BASE, spy_on_fork, write_case
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 SURVEY = {"year": 2026, "answer_by": "2026-05-24",
@@ -126,14 +126,7 @@ def test_workers_make_the_same_files_as_one_process(big_case: Path, tmp_path: Pa
     monkeypatch.setattr(parallel, "workers", lambda: 1)
     run_batch(big_case, tmp_path / "one")
     monkeypatch.setattr(parallel, "workers", lambda: 2)
-    calls = []
-    real = parallel.multiprocessing.get_context
-
-    def spy(method: str):  # type: ignore[no-untyped-def]
-        calls.append(method)
-        return real(method)
-
-    monkeypatch.setattr(parallel.multiprocessing, "get_context", spy)
+    calls = spy_on_fork(monkeypatch)
     run_batch(big_case, tmp_path / "two")
     assert calls == ["fork"]  # the batch was large enough for the workers
     one = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in (tmp_path / "one").rglob("*.docx")}

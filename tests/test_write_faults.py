@@ -154,16 +154,23 @@ def test_a_failed_rerun_keeps_the_previous_protected_letters(tmp_path: Path, mon
     assert snapshot(out) == before
 
 
+def earlier_batch(tmp_path: Path) -> tuple[Path, Path, dict[str, bytes]]:
+    """A small letters batch written into ``ut``, then the case file changed (new names):
+    (case file, folder, the folder's bytes) for a run over it that must fail cleanly."""
+    case = write_case(tmp_path, clients=clients(4, "Förra"))
+    out = tmp_path / "ut"
+    assert CliRunner().invoke(main, ["letters", str(case), "-n", "1", "-o", str(out)]).exit_code == 0
+    before = snapshot(out)
+    write_case(tmp_path, clients=clients(4, "Nya"))
+    return case, out, before
+
+
 def fail_each_call_in_turn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, owner: object, name: str,
                            calls_per_file: int) -> None:
     """Re-run a small letters batch over an earlier one, failing the k-th call of
     ``owner.name`` with a full disk, for every k: the folder must stay byte-identical."""
-    case = write_case(tmp_path, clients=clients(4, "Förra"))
-    out = tmp_path / "ut"
+    case, out, before = earlier_batch(tmp_path)
     runner = CliRunner()
-    assert runner.invoke(main, ["letters", str(case), "-n", "1", "-o", str(out)]).exit_code == 0
-    before = snapshot(out)
-    write_case(tmp_path, clients=clients(4, "Nya"))
     real = getattr(owner, name)
     for k in range(1, len(before) * calls_per_file + 1):
         calls = {"n": 0}
@@ -195,19 +202,14 @@ def test_a_batch_that_cannot_reach_the_disk_leaves_the_folder_as_it_was(tmp_path
     (the disk filled after the files were written to memory) stops the run before the commit."""
     if output.SYNCFS is None:
         pytest.skip("syncfs finns bara på Linux; där fsyncas varje fil (nästa test)")
-    case = write_case(tmp_path, clients=clients(4, "Förra"))
-    out = tmp_path / "ut"
-    runner = CliRunner()
-    assert runner.invoke(main, ["letters", str(case), "-n", "1", "-o", str(out)]).exit_code == 0
-    before = snapshot(out)
-    write_case(tmp_path, clients=clients(4, "Nya"))
+    case, out, before = earlier_batch(tmp_path)
 
     def failing_syncfs(fd: int) -> int:
         ctypes.set_errno(errno.ENOSPC)
         return -1
 
     monkeypatch.setattr(output, "SYNCFS", failing_syncfs)
-    result = runner.invoke(main, ["letters", str(case), "-n", "1", "-o", str(out)])
+    result = CliRunner().invoke(main, ["letters", str(case), "-n", "1", "-o", str(out)])
     assert result.exit_code == 1 and "disken är full" in result.output, result.output
     assert snapshot(out) == before
 
