@@ -410,9 +410,9 @@ def plan(case: Case, options: LetterOptions) -> Output:
                 except etree.XMLSyntaxError:
                     letter(recipient, parsed_later=())  # raises the TemplateError naming the letter and paragraph
                     raise
+                if recipient.protected:  # made here, while the workers go on with the next letters
+                    sink.add(envelope_names[recipient.client.id], inner_envelope(envelope, recipient, bases, case))
         if protected:
-            for recipient in protected:
-                sink.add(envelope_names[recipient.client.id], inner_envelope(envelope, recipient, bases, case))
             sink.add(forwarding_name, forwarding.render(
                 {**bases[protected[0].client.unit], "count": len(protected), "forwarding_lines": list(SKATTEVERKET_FORWARDING),
                  "sender_lines": sender_lines(case, case.units_by_id[protected[0].client.unit])}, record="skyddad-identitet").to_bytes())
