@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from formkit.board.boards import BoardOptions, assessors, plan  # noqa: E402
 from formkit.board.columns import BOARD_PREFIX, DECIDED_HEADER, HAND_HEADERS, ID_HEADER, Live, decision_row  # noqa: E402
-from formkit.case.model import load_case  # noqa: E402
+from formkit.case.loading import load_case  # noqa: E402
 from formkit.output import write  # noqa: E402
 
 METHODS = ["phone", "home_visit", "digital", "office"]

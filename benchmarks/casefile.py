@@ -26,7 +26,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from formkit.case.model import load_case  # noqa: E402
+from formkit.case.loading import load_case  # noqa: E402
 from formkit.case.workbook_write import workbook_bytes  # noqa: E402
 from formkit.example import personal_number  # noqa: E402
 

@@ -44,7 +44,7 @@ from formkit import pdf, templates  # noqa: E402
 from formkit.letters import batch as letters  # noqa: E402
 from formkit.letters.batch import LetterOptions  # noqa: E402
 from formkit.output import write  # noqa: E402
-from formkit.case.model import load_case  # noqa: E402
+from formkit.case.loading import load_case  # noqa: E402
 from formkit.fields import common_context, unit_context  # noqa: E402
 from formkit.docx.render import make_environment  # noqa: E402
 

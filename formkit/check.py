@@ -22,7 +22,8 @@ from formkit import templates as template_files
 from formkit.board import template as board_template
 from formkit.opencare import sheet as opencare_sheet
 from formkit.case import law
-from formkit.case.model import Case, load_case
+from formkit.case.loading import load_case
+from formkit.case.model import Case
 from formkit.errors import Problem, TemplateError
 from formkit.fields import COMMON_FIELDS, FieldSet, all_field_sets, field_set_for
 from formkit.docx import tags

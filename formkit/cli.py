@@ -28,10 +28,10 @@ from formkit.case import personnummer
 from formkit.board import notexecuted
 from formkit.board.notexecuted import NotExecutedOptions, Quarter
 from formkit.case import convert as case_convert
-from formkit.case.model import json_schema
+from formkit.case.loading import json_schema
 from formkit.case.workbook_write import workbook_reference
 from formkit.errors import FormkitError
-from formkit.case.model import load_case
+from formkit.case.loading import load_case
 from formkit.letters import batch as letter_batch
 from formkit.letters.batch import LetterOptions
 from formkit.output import Output, report, write

@@ -22,7 +22,8 @@ from openpyxl.styles import Font
 
 from formkit import templates as template_files
 from formkit.case import convert, personnummer, yamlsource
-from formkit.case.model import add_years, validate_case
+from formkit.case.loading import validate_case
+from formkit.case.model import add_years
 from formkit.case.workbook_write import workbook_bytes
 from formkit.errors import OutputError
 from formkit.output import Output

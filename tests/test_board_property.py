@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from formkit.board.boards import BoardOptions, plan
-from formkit.case.model import load_case
+from formkit.case.loading import load_case
 from formkit.output import write
 
 

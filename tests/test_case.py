@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from stdnum import luhn
 
 from formkit.case import personnummer
-from formkit.case.model import load_case
+from formkit.case.loading import load_case
 from formkit.cli import main
 from formkit.errors import CaseFileError
 from helpers import case_data, write_case

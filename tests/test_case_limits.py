@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from formkit.case import personnummer, yamlsource
-from formkit.case.model import load_case
+from formkit.case.loading import load_case
 from formkit.cli import main
 from formkit.errors import CaseFileError
 from helpers import case_data, dump, write_case

@@ -15,7 +15,7 @@ import pytest
 
 from formkit import example
 from formkit.case import yamlsource
-from formkit.case.model import load_case
+from formkit.case.loading import load_case
 from formkit.errors import CaseFileError
 from helpers import case_data, dump, write_case
 

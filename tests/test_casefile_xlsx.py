@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
-from formkit.case.model import Case, load_case
+from formkit.case.loading import load_case
+from formkit.case.model import Case
 from formkit.case.workbook_layout import SHEETS
 from formkit.case.workbook_write import _model_in, workbook_bytes
 from formkit.cli import main

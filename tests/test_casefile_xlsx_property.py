@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from formkit.case.convert import convert
-from formkit.case.model import load_case
+from formkit.case.loading import load_case
 from formkit.example import personal_number
 
 # text a person types: letters (åäö too), digits, punctuation, symbols and spaces; not only

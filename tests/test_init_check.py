@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from formkit import __version__, fields
-from formkit.case.model import load_case
+from formkit.case.loading import load_case
 from formkit.check import template_problems
 from formkit.cli import main
 from helpers import word_template as template

@@ -16,7 +16,8 @@ import yaml
 from click.testing import CliRunner
 
 from formkit.case import law, personnummer
-from formkit.case.model import add_years, load_case
+from formkit.case.loading import load_case
+from formkit.case.model import add_years
 from formkit.cli import main
 from formkit.example import build_case, personal_number
 

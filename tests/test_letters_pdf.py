@@ -12,7 +12,7 @@ import docx
 import pytest
 from click.testing import CliRunner
 
-from formkit.case.model import load_case
+from formkit.case.loading import load_case
 from formkit.cli import main
 
 

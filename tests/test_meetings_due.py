@@ -10,7 +10,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from formkit.case.model import Meeting, load_case
+from formkit.case.loading import load_case
+from formkit.case.model import Meeting
 from formkit.cli import main
 from formkit.meetings.rules import homecoming_deadline, homecoming_in_time, month_of, rolling_schedule, team_meetings
 from helpers import BASE, write_case

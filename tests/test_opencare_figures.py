@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from formkit.case.model import load_case
+from formkit.case.loading import load_case
 from formkit.errors import CaseFileError, DataError
 from formkit.opencare.figures import Period, Summary, compute, suppress
 from helpers import write_case

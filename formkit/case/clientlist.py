@@ -27,7 +27,8 @@ from openpyxl import load_workbook
 from pydantic import ValidationError
 
 from formkit.case import personnummer
-from formkit.case.model import MAX_TEXT_CHARS, Case, Client, translate_error
+from formkit.case.loading import translate_error
+from formkit.case.model import MAX_TEXT_CHARS, Case, Client
 from formkit.errors import ClientListError, Problem
 from formkit.xlsx import DAMAGED
 

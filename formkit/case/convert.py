@@ -13,7 +13,8 @@ from typing import Any
 
 import yaml
 
-from formkit.case.model import Case, load_case
+from formkit.case.loading import load_case
+from formkit.case.model import Case
 from formkit.case.workbook import WORKBOOK_SUFFIXES
 from formkit.case.workbook_write import workbook_bytes
 from formkit.errors import OutputError

@@ -23,7 +23,8 @@ from pydantic import ValidationError
 
 from formkit import templates as template_files
 from formkit.case import personnummer, yamlsource
-from formkit.case.model import ROLE_NAMES, Case, Clock, Date, Model, Text, YesNo, translate_error
+from formkit.case.loading import translate_error
+from formkit.case.model import ROLE_NAMES, Case, Clock, Date, Model, Text, YesNo
 from formkit.errors import NotesFileError, Problem
 from formkit.meetings import mail
 from formkit.meetings.forms import TEMPLATES, client_base, first_name, period_context, questions_context

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from formkit import check as checking
-from formkit.case.model import Case, load_case
+from formkit.case.loading import load_case
+from formkit.case.model import Case
 from formkit.errors import FormkitError, Problem, ProblemListError
 from formkit.example import TEMPLATE_FOLDER
 from formkit.web import jobs

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from formkit.case.model import load_case
+from formkit.case.loading import load_case
 from formkit.cli import main
 from formkit.web import preview as preview_module
 from formkit.web import server
