@@ -31,7 +31,7 @@ from typing import IO
 from lxml import etree
 
 from formkit.docx.letterbody import (
-    Letter, Prepared, Setup, close_sections, cut, fill_in, set_note_property, shape, xml,
+    HEADER_REFERENCES, R, Letter, Prepared, Setup, close_sections, cut, fill_in, set_note_property, shape, w, xml,
 )
 from formkit.docx.render import CompiledTemplate, Rendered
 from formkit.docx.renumber import (
@@ -39,17 +39,9 @@ from formkit.docx.renumber import (
     renumber_bookmark_ids, split_around_end,
 )
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
-PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 HEADER_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.{}+xml"
 PROPERTY_WITH_FIELD = re.compile(r">[^<]*\{[{%][^<]*<")
-
-
-def w(tag: str) -> str:
-    return f"{{{W}}}{tag}"
 
 
 def combine(documents: list[Rendered]) -> bytes:
@@ -147,7 +139,7 @@ class PrintFile:
         for sect in letter.sections:
             for ref in sect:
                 rid = ref.get(f"{{{R}}}id")
-                if ref.tag in (w("headerReference"), w("footerReference")) and rid in rel_map:
+                if ref.tag in HEADER_REFERENCES and rid in rel_map:
                     ref.set(f"{{{R}}}id", rel_map[rid])
         if b"bookmark" in data:
             self.bookmark_id = renumber_bookmark_ids(children, self.bookmark_id)
@@ -165,7 +157,8 @@ class PrintFile:
             raise ValueError("a letter after the one prepared as the last")  # a bug in the caller
         rel_map, copies = self._header_roots(self.index, prepared.parts)
         rel_map.update(self._header_copies(self.index, copies, prepared.parts))
-        numbers = [self._new_list({})(old) for old in prepared.lists]
+        new_list = self._new_list({})
+        numbers = [new_list(old) for old in prepared.lists]
         self._flush(last=False)
         self.body.write(fill_in(prepared.body, numbers, rel_map))  # type: ignore[union-attr]  # opened by the first letter
         self.open_end, self.ended = not prepared.last, prepared.last
