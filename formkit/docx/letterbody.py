@@ -13,6 +13,14 @@ fills in with one pass over the bytes.
 
 A letter with bookmarks, drawings, content controls, comments or notes (whose ids run through
 the whole print file) is not prepared: the print file does all of it itself, in order.
+
+Most letters are prepared without building a tree of the whole body (``_prepare_bytes``): the
+body is only checked to be well-formed XML (a parse that keeps no tree, about a third of the
+parse, steps and serialization it replaces), and the few places the steps change are found by pattern — the list
+tags, the section properties (each parsed on its own, by the same functions as above) and the
+last paragraph. The patterns are exact because only what they can read takes that way: a body
+with comments, CDATA, namespace declarations of its own, tracked changes of paragraph or
+section properties, text boxes, or list tags written any other way goes the parsed way.
 """
 
 from __future__ import annotations
@@ -37,6 +45,35 @@ BODY_OPEN = re.compile(rb"<(\w+:)?body\b[^>]*>")
 # what makes a letter's ids depend on the letters before it (the print file renumbers these itself)
 RUNNING_IDS = (b"bookmark", b"docPr", b"sdtPr")
 
+# --- the byte-level way (``_prepare_bytes``) ---
+ATTRIBUTES = rb"""(?:\s+[^\s=/<>]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*"""
+# a section's properties: never nested (a tracked change of one keeps the template on the parsed
+# way), and "<" cannot stand in an attribute value, so the first end tag after the start is its own
+SECTION = re.compile(rb"<w:sectPr" + ATTRIBUTES + rb"(?:/>|>.*?</w:sectPr>)", re.DOTALL)
+PARAGRAPH_START = re.compile(rb"<w:p" + ATTRIBUTES + rb"(/?)>")
+PROPERTIES_START = re.compile(rb"<w:pPr" + ATTRIBUTES + rb"(/?)>")
+# the list tags as Word and LibreOffice write them; a letter with one written otherwise goes the parsed way
+LIST_TAGS = (b"<w:numId", b"<w:pStyle")
+LIST_TAG = re.compile(rb'<w:(numId|pStyle) w:val="([^"]*)"/>')
+EMPTY_SECTION = b"<w:sectPr/>"
+# in a template's body, what the patterns could misread: a namespace declared inside the body
+# (another prefix for w:), a tracked change of a paragraph's or section's properties (a second
+# pPr or sectPr inside one), a text box (paragraphs inside a paragraph)
+UNREAD = ("xmlns", "PrChange", "txbxContent")
+# a template's markup: every "<" of its source starts one of these, with fields only inside
+# attribute values (a comment, CDATA or processing instruction, or a field in a tag's name,
+# does not match: that template goes the parsed way)
+MARKUP = re.compile(r"<(?:\?xml\b[^<>]*\?>|/?[\w.-]+(?::[\w.-]+)?" + ATTRIBUTES.decode() + r"/?>)")
+PREFIX_USED = re.compile(r"</?([\w.-]+):|\s([\w.-]+):[\w.-]+\s*=\s*[\"']")
+PREFIX_DECLARED = re.compile(r"\sxmlns:([\w.-]+)\s*=")
+
+
+class _Nothing:
+    """A parser target that keeps nothing: the letter's XML is only checked to be well-formed."""
+
+    def close(self) -> None:
+        return None
+
 
 @functools.cache
 def w(tag: str) -> str:
@@ -53,6 +90,12 @@ class Setup:
     def __init__(self, template: CompiledTemplate):
         package = template.package
         self.template = template
+        self.plain_heads: dict[bytes, bool] = {}  # a letter's XML up to its body -> the byte-level way can read it
+        self.shaped_sections: dict[tuple[bytes, ...], list[bytes] | None] = {}
+        # only well-formedness is checked by parsing (about half of building the tree): the
+        # namespace prefixes were checked once, in the template (``readable_by_pattern``)
+        self.checker = etree.XMLParser(target=_Nothing())
+        self.by_pattern = readable_by_pattern(template)
         part = package.by_name.get("word/numbering.xml")
         self.numbering: etree._Element | None = etree.fromstring(part.data) if part else None
         self.style_numbering = _style_numbering(package)
@@ -69,9 +112,29 @@ class Setup:
         self.templated_rels = _templated_header_rels(rels, template.compiled)
         self.footnotes = "word/footnotes.xml" in package.by_name
         self.note_references = [NOTE_KINDS[name][1][0].encode() for name in NOTE_KINDS if name in package.by_name]
+        # no letter of the template can have what keeps a letter from being prepared (ids that
+        # run through the print file, comments, notes): its markup is all in its source
+        # (``readable_by_pattern``), and none there
+        markers = [marker.decode() for marker in (*RUNNING_IDS, b"comment", *self.note_references)]
+        parts = ["word/document.xml", *(f"word/{target}" for target in self.templated_rels.values())]
+        self.plain_ids = self.by_pattern and not any(
+            not markup_in_source(template, part) or any(marker in template.sources[part].text for marker in markers) for part in parts)
 
     def has_lists(self, data: bytes) -> bool:
         return self.numbering is not None and (b"numPr" in data or (self.list_style is not None and self.list_style.search(data) is not None))
+
+    def plain_head(self, head: bytes) -> bool:
+        """Whether a body under ``head`` (the document's start tag and the body's) writes the
+        main and relationship namespaces as w: and r:, and only so: then every w:sectPr,
+        w:numId, … the patterns find is what they look for."""
+        known = self.plain_heads.get(head)
+        if known is None:
+            main, relationships = f'"{W}"'.encode(), f'"{R}"'.encode()
+            known = (head.endswith(b"<w:body>") and head.count(main) == 1 and b' xmlns:w=' + main in head
+                     and head.count(relationships) <= 1 and (relationships not in head or b' xmlns:r=' + relationships in head))
+            if len(self.plain_heads) < 8:  # one head for the letters of one template, in practice
+                self.plain_heads[head] = known
+        return known
 
     def list_instance(self, num_id: int, abstract: str) -> bytes:
         """A new list instance restarted at 1, in the numbering part's own prefix."""
@@ -148,10 +211,14 @@ def prepare(setup: Setup, rendered: Rendered, last: bool, first: bool = True) ->
     Unless it is the ``first`` (the print file is set up from it), a prepared letter's parts
     leave out its document, so that less travels between processes."""
     data = rendered.parts["word/document.xml"]
-    headers = [rendered.parts[f"word/{target}"] for target in setup.templated_rels.values()]
-    if (PLACEHOLDER_BYTES in data or b"comment" in data or any(ref in data for ref in setup.note_references)
-            or any(_running_ids(part) for part in (data, *headers))):
+    headers = () if setup.plain_ids else [rendered.parts[f"word/{target}"] for target in setup.templated_rels.values()]
+    if PLACEHOLDER_BYTES in data or not setup.plain_ids and (
+            b"comment" in data or any(ref in data for ref in setup.note_references) or any(_running_ids(part) for part in (data, *headers))):
         return Prepared(rendered.parts, None, (), last)
+    parts = rendered.parts if first else {name: part for name, part in rendered.parts.items() if name != "word/document.xml"}
+    done = _prepare_bytes(setup, data, last)
+    if done is not None:
+        return Prepared(parts, *done, last)
     lists: list[str] = []
     numbered: dict[str, str] = {}
 
@@ -171,8 +238,194 @@ def prepare(setup: Setup, rendered: Rendered, last: bool, first: bool = True) ->
             if ref.tag in HEADER_REFERENCES and rid in setup.templated_rels:
                 ref.set(f"{{{R}}}id", f"{PLACEHOLDER}r{rid}")
     _, body, _ = cut(close_sections(letter, last))
-    parts = rendered.parts if first else {name: part for name, part in rendered.parts.items() if name != "word/document.xml"}
     return Prepared(parts, body, tuple(lists), last)
+
+
+def readable_by_pattern(template: CompiledTemplate) -> bool:
+    """Whether every letter of ``template`` can be prepared on its bytes: its body's source has
+    nothing the patterns could misread (``UNREAD``) and all its markup is written in it
+    (``markup_in_source``)."""
+    source = template.sources.get("word/document.xml")
+    if source is None or not markup_in_source(template, source.part):
+        return False
+    opening = re.search(r"<(?:[\w.-]+:)?body\b", source.text)
+    return opening is not None and not any(marker in source.text[opening.start():] for marker in UNREAD)
+
+
+def markup_in_source(template: CompiledTemplate, part: str) -> bool:
+    """Whether every tag a rendered ``part`` can hold is written in its source, with its
+    namespace prefix declared there: every "<" in the source starts a tag (``MARKUP``: fields
+    only inside attribute values), and no field is printed unescaped, so no value can add one."""
+    source = template.sources.get(part)
+    if source is None or part in template.verbatim:
+        return False
+    text = source.text
+    position = text.find("<")
+    while position >= 0:
+        markup = MARKUP.match(text, position)
+        if markup is None:
+            return False
+        position = text.find("<", markup.end())
+    root = MARKUP.search(text, text.find("?>") + 1 if text.startswith("<?") else 0)
+    declared = set(PREFIX_DECLARED.findall(root.group() if root else "")) | {"xml"}
+    used = {element or attribute for element, attribute in PREFIX_USED.findall(text)} - {"xmlns"}
+    return used <= declared
+
+
+def _prepare_bytes(setup: Setup, data: bytes, last: bool) -> tuple[bytes, tuple[str, ...]] | None:
+    """``prepare``'s body and lists, made on the bytes (see the module text), or None where the
+    letter must go the parsed way: a template or a body the patterns cannot read, or XML that
+    is not well-formed (the parsed way then says so, and the print file names the paragraph)."""
+    if not setup.by_pattern:
+        return None
+    head, body, _ = cut(data)
+    if not setup.plain_head(head):
+        return None
+    try:
+        etree.fromstring(data, setup.checker)
+    except etree.XMLSyntaxError:
+        return None
+    lists: list[str] = []
+    if setup.numbering is not None:
+        body = _restart_lists_bytes(body, setup, lists)
+        if body is None:
+            return None
+    sections = list(SECTION.finditer(body))
+    if body.count(b"<w:sectPr") != len(sections):
+        return None
+    final = sections[-1] if sections and not body[sections[-1].end():].strip() else None
+    shaped = _shape_sections(setup, head, tuple(m.group() for m in sections) + (() if final else (EMPTY_SECTION,)))
+    if shaped is None:
+        return None
+    # the body with each section's properties replaced by its shaped copy; the last one apart
+    pieces, start = [], 0
+    for match, new in zip(sections, shaped):
+        if match is final:
+            break
+        pieces += [body[start: match.start()], new]
+        start = match.end()
+    rest = b"".join(pieces) + body[start: final.start() if final else len(body)]
+    trailing = body[final.end():] if final else b""
+    if last:
+        return rest + shaped[-1] + trailing, tuple(lists)
+    closed = _end_section_in_last_paragraph_bytes(rest, shaped[-1])
+    return (closed + trailing, tuple(lists)) if closed is not None else None
+
+
+def _restart_lists_bytes(body: bytes, setup: Setup, lists: list[str]) -> bytes | None:
+    """``_restart_lists`` on the bytes: each list instance of the template that the letter uses
+    becomes a placeholder for its new instance (numbered in order of first use, as there), and
+    a paragraph whose list comes from its style gets the list in its own properties."""
+    tags = sorted(at for tag in (LIST_TAGS if setup.style_numbering else LIST_TAGS[:1]) for at in _find_all(body, tag))
+    if not tags:
+        return body
+    numbered: dict[str, bytes] = {}
+
+    def instance(old: str) -> bytes:
+        if old not in setup.abstract_of or old == "0":
+            return old.encode()
+        if old not in numbered:
+            numbered[old] = f"{PLACEHOLDER}n{len(lists)}".encode()
+            lists.append(old)
+        return numbered[old]
+
+    def renumber(match: re.Match[bytes]) -> bytes:
+        value = match.group(2).decode()
+        if match.group(1) == b"numId":
+            return b'<w:numId w:val="' + instance(value) + b'"/>'
+        if value not in setup.style_numbering:
+            return match.group()
+        properties_end = body.find(b"</w:pPr>", match.end())
+        if properties_end < 0 or b"<w:numId" in body[match.end(): properties_end]:
+            return match.group()  # the paragraph's own list wins over its style's
+        old, level = setup.style_numbering[value]
+        return (match.group() + b'<w:numPr><w:ilvl w:val="' + level.encode() + b'"/><w:numId w:val="'
+                + instance(old) + b'"/></w:numPr>')
+
+    pieces, start = [], 0
+    for at in tags:
+        match = LIST_TAG.match(body, at)
+        if match is None:
+            return None  # a list tag written some other way
+        pieces += [body[start:at], renumber(match)]
+        start = match.end()
+    pieces.append(body[start:])
+    return b"".join(pieces)
+
+
+def _find_all(data: bytes, needle: bytes) -> list[int]:
+    found, at = [], data.find(needle)
+    while at >= 0:
+        found.append(at)
+        at = data.find(needle, at + len(needle))
+    return found
+
+
+def _shape_sections(setup: Setup, head: bytes, sections: tuple[bytes, ...]) -> list[bytes] | None:
+    """Each of a letter's section properties as ``shape`` and ``prepare`` leave it (page numbers
+    restarted in the first, footnotes from 1, placeholders for the templated headers'
+    relationship ids), parsed on their own under the letter's own namespace declarations.
+    The letters of a batch mostly have the same ones: each set is shaped once."""
+    key = (head, *sections)
+    if key not in setup.shaped_sections:
+        if len(setup.shaped_sections) >= 64:
+            setup.shaped_sections.clear()
+        setup.shaped_sections[key] = _shaped(setup, head, sections)
+    return setup.shaped_sections[key]
+
+
+def _shaped(setup: Setup, head: bytes, sections: tuple[bytes, ...]) -> list[bytes] | None:
+    try:
+        root = etree.fromstring(head + b"".join(sections) + b"</w:body></w:document>")
+    except etree.XMLSyntaxError:
+        return None
+    parsed = list(root.find(w("body")))
+    _restart_page_numbers(parsed[0])
+    for sect in parsed:
+        if setup.footnotes:
+            _footnotes_from_1(sect)
+        for ref in sect:
+            rid = ref.get(f"{{{R}}}id")
+            if ref.tag in HEADER_REFERENCES and rid in setup.templated_rels:
+                ref.set(f"{{{R}}}id", f"{PLACEHOLDER}r{rid}")
+    _, shaped, _ = cut(xml(root))
+    found = [m.group() for m in SECTION.finditer(shaped)]
+    return found if len(found) == len(sections) else None
+
+
+def _end_section_in_last_paragraph_bytes(rest: bytes, sect: bytes) -> bytes | None:
+    """``_end_section_in_last_paragraph`` on the bytes of a body without its own section
+    properties: ``sect`` goes last into the last paragraph's properties, or into a paragraph
+    of its own after a table or a paragraph that already ends a section."""
+    content = rest.rstrip()
+    own = b"<w:p><w:pPr>" + sect + b"</w:pPr></w:p>"
+    paragraph = max(content.rfind(b"<w:p>"), content.rfind(b"<w:p "), content.rfind(b"<w:p/"))
+    start = PARAGRAPH_START.match(content, paragraph) if paragraph >= 0 else None
+    if start is None:
+        return content + own + rest[len(content):]
+    if start.group(1):  # an empty paragraph, <w:p/>
+        if start.end() != len(content):
+            return content + own + rest[len(content):]
+        closed = content[: start.end() - 2] + b"><w:pPr>" + sect + b"</w:pPr></w:p>"
+    elif not content.endswith(b"</w:p>"):
+        return content + own + rest[len(content):]
+    else:
+        inside = start.end()
+        properties = PROPERTIES_START.match(content, inside)
+        if properties is None:
+            if b"<w:pPr" in content[inside:]:
+                return None  # properties not first: the parsed way decides
+            closed = content[:inside] + b"<w:pPr>" + sect + b"</w:pPr>" + content[inside:]
+        elif properties.group(1):  # <w:pPr/>
+            closed = content[: properties.end() - 2] + b">" + sect + b"</w:pPr>" + content[properties.end():]
+        else:
+            end = content.find(b"</w:pPr>", properties.end())
+            if end < 0:
+                return None
+            if b"<w:sectPr" in content[properties.end(): end]:
+                return content + own + rest[len(content):]
+            closed = content[:end] + sect + content[end:]
+    return closed + rest[len(content):]
 
 
 def _running_ids(part: bytes) -> bool:

@@ -96,6 +96,7 @@ DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing
 W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 SDT_ID, SDT_PR, W_VAL = W_NS + "id", W_NS + "sdtPr", W_NS + "val"
 PLACES = {"default": "", "first": " på första sidan", "even": " på jämna sidor"}
+VERBATIM_NODES = (jinja2.nodes.Filter, jinja2.nodes.EvalContextModifier)  # |safe; {% autoescape %} (and its scoped form)
 
 
 @dataclass(frozen=True)
@@ -271,11 +272,16 @@ class CompiledTemplate:
         # context values (by identity) already found free of control characters: the letters
         # of a batch share most of their context (organisation, unit, survey)
         self.clean: dict[int, Any] = {}
+        # parts whose template can print a value unescaped (|safe, an autoescape block), so that
+        # a value can add markup of its own
+        self.verbatim: set[str] = set()
         broken = {p.path for p in problems}
         for source in sources:
             tree = parse_source(source, broken, problems, env)
             if tree is not None:
                 self.compiled[source.part] = env.from_string(tree)
+                if any(isinstance(node, VERBATIM_NODES) and getattr(node, "name", "safe") == "safe" for node in tree.find_all(VERBATIM_NODES)):
+                    self.verbatim.add(source.part)
         if problems:
             raise TemplateError(self.name, problems)
 

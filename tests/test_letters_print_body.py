@@ -1,0 +1,135 @@
+"""A letter's body made ready for the print file on its bytes (``letterbody._prepare_bytes``)
+is what the parsed way makes of it, and a template the patterns cannot read goes the parsed way."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from lxml import etree
+
+from formkit.docx import integrity, letterbody
+from formkit.docx.combine import PrintFile, combine
+from formkit.docx.render import CompiledTemplate
+
+SECTION = ('<w:sectPr><w:headerReference w:type="default" r:id="{header}"/><w:pgSz w:w="11906" w:h="16838"/>'
+           '<w:pgMar w:top="1417" w:right="1417" w:bottom="1417" w:left="1417" w:header="708" w:footer="708" w:gutter="0"/>'
+           '{extra}<w:cols w:space="708"/><w:docGrid w:linePitch="360"/></w:sectPr>')
+LIST = '<w:p><w:pPr><w:pStyle w:val="ListNumber"/></w:pPr><w:r><w:t>{{ name }} punkt</w:t></w:r></w:p>'
+OWN_LIST = '<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="{num}"/></w:numPr></w:pPr><w:r><w:t>egen lista</w:t></w:r></w:p>'
+STYLE_AND_OWN = ('<w:p><w:pPr><w:pStyle w:val="ListNumber"/><w:numPr><w:ilvl w:val="1"/><w:numId w:val="{num}"/></w:numPr></w:pPr>'
+                 '<w:r><w:t>stil och egen</w:t></w:r></w:p>')
+HELLO = '<w:p w:rsidR="00A1B2C3"><w:r><w:t xml:space="preserve">Hej {{ name }}, </w:t></w:r></w:p>'
+TABLE = '<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/></w:tblPr><w:tblGrid><w:gridCol w:w="4000"/></w:tblGrid><w:tr><w:tc><w:p><w:r><w:t>{{ name }}</w:t></w:r></w:p></w:tc></w:tr></w:tbl>'
+
+
+def template_with_body(tmp_path: Path, body: str) -> CompiledTemplate:
+    """python-docx's default document with a header holding a field and ``body`` as its body
+    ({header} in ``body`` is the header's relationship id, {num} a list instance of the template)."""
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "Till {{ name }}"
+    document.add_paragraph("x", style="List Number")  # makes the list style's numbering part
+    path = tmp_path / "t.docx"
+    document.save(path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    rels = parts["word/_rels/document.xml.rels"].decode()
+    header = re.search(r'Id="(rId\d+)"[^>]*Target="header1.xml"|Target="header1.xml"[^>]*Id="(rId\d+)"', rels)
+    num = re.search(rb'<w:num w:numId="(\d+)"', parts["word/numbering.xml"]).group(1).decode()
+    xml = parts["word/document.xml"].decode()
+    head, tail = xml[: xml.index("<w:body>") + len("<w:body>")], xml[xml.index("</w:body>"):]
+    parts["word/document.xml"] = (head + body.replace("{header}", header.group(1) or header.group(2)).replace("{num}", num) + tail).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return CompiledTemplate(path)
+
+
+def section(extra: str = "") -> str:
+    return SECTION.replace("{extra}", extra)
+
+
+BODIES = {
+    "last paragraph with properties": HELLO + '<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:t>Slut</w:t></w:r></w:p>' + section(),
+    "last paragraph empty": HELLO + "<w:p/>" + section(),
+    "last paragraph with empty properties": HELLO + "<w:p><w:pPr/><w:r><w:t>Slut</w:t></w:r></w:p>" + section(),
+    "last paragraph without properties": HELLO + '<w:p w:rsidR="00AB"><w:r><w:t>Slut</w:t></w:r></w:p>' + section(),
+    "ends in a table": HELLO + TABLE + section(),
+    "ends in a section break": HELLO + f"<w:p><w:pPr>{section()}</w:pPr></w:p>" + section(),
+    "two sections, numbered pages": HELLO + f"<w:p><w:pPr>{section()}</w:pPr><w:r><w:t>Del 1</w:t></w:r></w:p>" + HELLO
+                                    + section('<w:pgNumType w:fmt="lowerRoman" w:start="3"/>'),
+    "no section properties": HELLO + "<w:p><w:r><w:t>Slut</w:t></w:r></w:p>",
+    "lists": HELLO + LIST + OWN_LIST + STYLE_AND_OWN + LIST + '<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="0"/></w:numPr></w:pPr></w:p>'
+             + "{%p for i in items %}" + LIST + "{%p endfor %}" + section(),
+    "page numbers set already": HELLO + section('<w:pgNumType w:start="7"/>'),
+}
+
+
+def canonical_body(head: bytes, body: bytes) -> bytes:
+    """A body as canonical XML (C14N): lxml writes a quote in a text as ", Jinja as &#34;."""
+    return etree.tostring(etree.fromstring(head + body + b"</w:body></w:document>"), method="c14n")
+
+
+def canonical_package(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: etree.tostring(etree.fromstring(archive.read(name)), method="c14n") if name.endswith(".xml") else archive.read(name)
+                for name in archive.namelist()}
+
+
+def parsed_way(setup: letterbody.Setup, rendered, last: bool, monkeypatch: pytest.MonkeyPatch) -> letterbody.Prepared:
+    with monkeypatch.context() as patch:
+        patch.setattr(letterbody, "_prepare_bytes", lambda *_: None)
+        return letterbody.prepare(setup, rendered, last=last)
+
+
+@pytest.mark.parametrize("body", BODIES.values(), ids=BODIES.keys())
+def test_the_byte_level_body_is_the_parsed_one(tmp_path: Path, body: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    template = template_with_body(tmp_path, body.replace("{%p for i in items %}", "<w:p><w:r><w:t>{%p for i in items %}</w:t></w:r></w:p>")
+                                  .replace("{%p endfor %}", "<w:p><w:r><w:t>{%p endfor %}</w:t></w:r></w:p>"))
+    setup = letterbody.Setup(template)
+    assert setup.by_pattern and setup.plain_ids
+    letters = [template.render({"name": f"Åsa & <Bo> \"{i}\" 'x'", "items": range(i)}, f"b-{i}") for i in range(4)]
+    for i, letter in enumerate(letters):
+        for last in (False, True):
+            data = letter.parts["word/document.xml"]
+            assert letterbody._prepare_bytes(setup, data, last) is not None  # the byte-level way was taken
+            by_bytes, parsed = letterbody.prepare(setup, letter, last=last), parsed_way(setup, letter, last, monkeypatch)
+            head, _, _ = letterbody.cut(data)
+            assert by_bytes.lists == parsed.lists
+            assert canonical_body(head, by_bytes.body) == canonical_body(head, parsed.body)
+    buffer = io.BytesIO()
+    with PrintFile(template, buffer, setup) as print_file:
+        for i, letter in enumerate(letters):
+            print_file.add_prepared(letterbody.prepare(setup, letter, last=i == len(letters) - 1, first=i == 0))
+    assert canonical_package(buffer.getvalue()) == canonical_package(combine(letters))
+    assert integrity.problems(buffer.getvalue()) == []
+
+
+UNREADABLE = {
+    "a value printed unescaped": HELLO + "<w:p><w:r><w:t>{{ name|safe }}</w:t></w:r></w:p>" + section(),
+    "an autoescape block": HELLO + "<w:p><w:r><w:t>{% autoescape false %}{{ name }}{% endautoescape %}</w:t></w:r></w:p>" + section(),
+    "a field inside a tag": '<w:p><w:pPr><w:jc w:val="left" {{ name }}/></w:pPr></w:p>' + section(),
+    "an XML comment": HELLO + "<!-- anteckning -->" + section(),
+    "an undeclared prefix": HELLO + "<w:p><w:r><q:x/></w:r></w:p>" + section(),
+    "a tracked change of properties": '<w:p><w:pPr><w:jc w:val="left"/><w:pPrChange w:id="1" w:author="A"><w:pPr/></w:pPrChange></w:pPr></w:p>' + section(),
+}
+
+
+@pytest.mark.parametrize("body", UNREADABLE.values(), ids=UNREADABLE.keys())
+def test_a_template_the_patterns_cannot_read_goes_the_parsed_way(tmp_path: Path, body: str) -> None:
+    assert not letterbody.Setup(template_with_body(tmp_path, body)).by_pattern
+
+
+def test_a_value_that_breaks_the_xml_is_left_to_the_print_file_to_name(tmp_path: Path) -> None:
+    """Unescaped, a value can make a letter that is not XML; such a letter is not prepared,
+    and the print file refuses it when it parses it."""
+    template = template_with_body(tmp_path, HELLO + "<w:p><w:r><w:t>{{ name|safe }}</w:t></w:r></w:p>" + section())
+    setup = letterbody.Setup(template)
+    letter = template.render({"name": "<q:x/>"}, "b-1", parsed_later=("word/document.xml",))
+    assert letterbody.prepare(setup, letter, last=True).body is None
+    with pytest.raises(etree.XMLSyntaxError):
+        PrintFile(template, io.BytesIO(), setup).add(letter)
