@@ -11,10 +11,12 @@ from pathlib import Path
 import docx
 import pytest
 from lxml import etree
+from markupsafe import Markup
 
 from formkit.docx import integrity, letterbody
 from formkit.docx.combine import PrintFile, combine
 from formkit.docx.render import CompiledTemplate
+from formkit.docx.render import skeleton as render_skeleton
 
 SECTION = ('<w:sectPr><w:headerReference w:type="default" r:id="{header}"/><w:pgSz w:w="11906" w:h="16838"/>'
            '<w:pgMar w:top="1417" w:right="1417" w:bottom="1417" w:left="1417" w:header="708" w:footer="708" w:gutter="0"/>'
@@ -133,3 +135,56 @@ def test_a_value_that_breaks_the_xml_is_left_to_the_print_file_to_name(tmp_path:
     assert letterbody.prepare(setup, letter, last=True).body is None
     with pytest.raises(etree.XMLSyntaxError):
         PrintFile(template, io.BytesIO(), setup).add(letter)
+
+
+def test_letters_of_one_skeleton_are_parsed_once(tmp_path: Path) -> None:
+    """A letter with the skeleton of one found well-formed (the template's text the same, its
+    values escaped text) is not parsed again; a value with line breaks makes another skeleton."""
+    template = template_with_body(tmp_path, HELLO + "<w:p><w:r><w:t>{{ address }}</w:t></w:r></w:p>" + section())
+    setup = letterbody.Setup(template)
+    assert setup.by_skeleton
+    for i, address in enumerate(["Storgatan 1", "Box 2", "Storgatan 1\n123 45 Exempelby", "Box 3\n111 22 Stad\nSverige"]):
+        letter = template.render({"name": f"Namn {i} \"& co\"", "address": address}, f"b-{i}", parsed_later=("word/document.xml",))
+        assert letter.skeletons["word/document.xml"] is not None
+        assert letterbody.prepare(setup, letter, last=False).body is not None
+    assert len(setup.well_formed) == 2  # without and with line breaks
+
+
+def test_a_value_that_breaks_the_xml_in_its_place_is_checked_every_time(tmp_path: Path) -> None:
+    """Word's line breaks are markup: in an attribute they break the XML, so such a letter is
+    checked, and refused, however many letters without them went before."""
+    template = template_with_body(tmp_path, '<w:p><w:pPr><w:jc w:val="{{ align }}"/></w:pPr><w:r><w:t>{{ name }}</w:t></w:r></w:p>' + section())
+    setup = letterbody.Setup(template)
+    assert setup.by_skeleton
+    for align, made in [("left", True), ("right", True), ("le\nft", False), ("center", True), ("a\nb", False)]:
+        letter = template.render({"align": align, "name": "Åsa"}, "b-1", parsed_later=("word/document.xml",))
+        assert (letterbody.prepare(setup, letter, last=True).body is not None) is made
+
+
+def test_a_tag_of_the_template_inside_the_xmls_tags_keeps_every_letter_checked(tmp_path: Path) -> None:
+    """With a {% %} inside an XML tag, a value can land between a tag's attributes, where one
+    value is well-formed and another is not: no skeleton is trusted."""
+    template = template_with_body(tmp_path, '<w:p><w:pPr><w:jc w:val="{% if wide %}both{% else %}left{% endif %}"/></w:pPr></w:p>' + section())
+    setup = letterbody.Setup(template)
+    assert setup.by_pattern and not setup.by_skeleton
+    letter = template.render({"wide": True, "name": "Åsa"}, "b-1", parsed_later=("word/document.xml",))
+    assert letterbody.prepare(setup, letter, last=True).body is not None
+    assert setup.well_formed == set()
+
+
+def test_a_letter_whose_tags_do_not_close_is_not_prepared(tmp_path: Path) -> None:
+    """The template's own {% if %} can cut the XML unevenly for some letters only: those are
+    left to the print file, which names them; the others are prepared."""
+    template = template_with_body(tmp_path, HELLO + "{% if show %}<w:p><w:r><w:t>Mitten</w:t></w:r></w:p>{% else %}<w:p><w:r>{% endif %}" + section())
+    setup = letterbody.Setup(template)
+    for show, made in [(True, True), (False, False), (True, True), (False, False)]:
+        letter = template.render({"show": show, "name": "Åsa"}, "b-1", parsed_later=("word/document.xml",))
+        assert (letterbody.prepare(setup, letter, last=True).body is not None) is made
+    assert len(setup.well_formed) == 1
+
+
+def test_a_character_a_template_expression_makes_is_not_trusted_by_skeleton() -> None:
+    assert render_skeleton(["<w:t>", Markup("Åsa")]) is not None
+    assert render_skeleton(["<w:t>", Markup("\x01")]) is None
+    assert render_skeleton(["<w:t>", Markup("a<b")]) is None
+    assert render_skeleton(["<w:t>", Markup('a"b')]) is None

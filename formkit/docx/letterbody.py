@@ -15,12 +15,20 @@ A letter with bookmarks, drawings, content controls, comments or notes (whose id
 the whole print file) is not prepared: the print file does all of it itself, in order.
 
 Most letters are prepared without building a tree of the whole body (``_prepare_bytes``): the
-body is only checked to be well-formed XML (a parse that keeps no tree, about a third of the
-parse, steps and serialization it replaces), and the few places the steps change are found by pattern — the list
-tags, the section properties (each parsed on its own, by the same functions as above) and the
-last paragraph. The patterns are exact because only what they can read takes that way: a body
-with comments, CDATA, namespace declarations of its own, tracked changes of paragraph or
-section properties, text boxes, or list tags written any other way goes the parsed way.
+few places the steps change are found by pattern — the list tags, the section properties (each
+parsed on its own, by the same functions as above, once per distinct set) and the last
+paragraph. The patterns are exact because only what they can read takes that way: the template
+is read once (``readable_by_pattern``), and one with comments, CDATA, namespace declarations in
+its body, tracked changes of paragraph or section properties, text boxes, a field inside a tag,
+or a value printed unescaped goes the parsed way, as does a letter with a list tag written any
+other way.
+
+Each letter's XML is still checked to be well-formed, but a letter whose skeleton
+(``render.skeleton``: the template's text it holds, in order, and where its escaped values
+stand) is that of a letter already found well-formed needs no parse: the values cannot change
+it. The letters of a batch have a few skeletons, one per way through the template's
+``{% if %}``s and loops. A letter that does need the parse gets one that keeps no tree (half a
+tree parse); the prefixes it would check were checked in the template.
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from formkit.docx.render import CompiledTemplate, Rendered
+from formkit.docx.render import CompiledTemplate, Rendered, Skeleton
 from formkit.docx.renumber import NOTE_KINDS
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -56,6 +64,7 @@ PROPERTIES_START = re.compile(rb"<w:pPr" + ATTRIBUTES + rb"(/?)>")
 LIST_TAGS = (b"<w:numId", b"<w:pStyle")
 LIST_TAG = re.compile(rb'<w:(numId|pStyle) w:val="([^"]*)"/>')
 EMPTY_SECTION = b"<w:sectPr/>"
+WELL_FORMED_KEPT = 256  # skeletons kept per template: one per way through its {% if %}s and loops, in practice
 # in a template's body, what the patterns could misread: a namespace declared inside the body
 # (another prefix for w:), a tracked change of a paragraph's or section's properties (a second
 # pPr or sectPr inside one), a text box (paragraphs inside a paragraph)
@@ -92,10 +101,15 @@ class Setup:
         self.template = template
         self.plain_heads: dict[bytes, bool] = {}  # a letter's XML up to its body -> the byte-level way can read it
         self.shaped_sections: dict[tuple[bytes, ...], list[bytes] | None] = {}
+        self.well_formed: set[Skeleton] = set()  # skeletons of letters found well-formed (``render.skeleton``)
         # only well-formedness is checked by parsing (about half of building the tree): the
         # namespace prefixes were checked once, in the template (``readable_by_pattern``)
         self.checker = etree.XMLParser(target=_Nothing())
         self.by_pattern = readable_by_pattern(template)
+        # a letter with the skeleton of one found well-formed is well-formed too (``render.skeleton``)
+        # where the template's tags stand outside the XML's
+        source = template.sources.get("word/document.xml")
+        self.by_skeleton = self.by_pattern and not any("{%" in tag or "{#" in tag for tag in MARKUP.findall(source.text))
         part = package.by_name.get("word/numbering.xml")
         self.numbering: etree._Element | None = etree.fromstring(part.data) if part else None
         self.style_numbering = _style_numbering(package)
@@ -216,7 +230,7 @@ def prepare(setup: Setup, rendered: Rendered, last: bool, first: bool = True) ->
             b"comment" in data or any(ref in data for ref in setup.note_references) or any(_running_ids(part) for part in (data, *headers))):
         return Prepared(rendered.parts, None, (), last)
     parts = rendered.parts if first else {name: part for name, part in rendered.parts.items() if name != "word/document.xml"}
-    done = _prepare_bytes(setup, data, last)
+    done = _prepare_bytes(setup, data, last, rendered.skeletons.get("word/document.xml"))
     if done is not None:
         return Prepared(parts, *done, last)
     lists: list[str] = []
@@ -272,19 +286,23 @@ def markup_in_source(template: CompiledTemplate, part: str) -> bool:
     return used <= declared
 
 
-def _prepare_bytes(setup: Setup, data: bytes, last: bool) -> tuple[bytes, tuple[str, ...]] | None:
+def _prepare_bytes(setup: Setup, data: bytes, last: bool, skeleton: Skeleton | None = None) -> tuple[bytes, tuple[str, ...]] | None:
     """``prepare``'s body and lists, made on the bytes (see the module text), or None where the
     letter must go the parsed way: a template or a body the patterns cannot read, or XML that
-    is not well-formed (the parsed way then says so, and the print file names the paragraph)."""
+    is not well-formed (the parsed way then says so, and the print file names the paragraph).
+    A letter with the ``skeleton`` of one already found well-formed is not parsed again."""
     if not setup.by_pattern:
         return None
     head, body, _ = cut(data)
     if not setup.plain_head(head):
         return None
-    try:
-        etree.fromstring(data, setup.checker)
-    except etree.XMLSyntaxError:
-        return None
+    if not (setup.by_skeleton and skeleton is not None and skeleton in setup.well_formed):
+        try:
+            etree.fromstring(data, setup.checker)
+        except etree.XMLSyntaxError:
+            return None
+        if setup.by_skeleton and skeleton is not None and len(setup.well_formed) < WELL_FORMED_KEPT:
+            setup.well_formed.add(skeleton)
     lists: list[str] = []
     if setup.numbering is not None:
         body = _restart_lists_bytes(body, setup, lists)
@@ -399,7 +417,7 @@ def _end_section_in_last_paragraph_bytes(rest: bytes, sect: bytes) -> bytes | No
     of its own after a table or a paragraph that already ends a section."""
     content = rest.rstrip()
     own = b"<w:p><w:pPr>" + sect + b"</w:pPr></w:p>"
-    paragraph = max(content.rfind(b"<w:p>"), content.rfind(b"<w:p "), content.rfind(b"<w:p/"))
+    paragraph = _last_paragraph_start(content)
     start = PARAGRAPH_START.match(content, paragraph) if paragraph >= 0 else None
     if start is None:
         return content + own + rest[len(content):]
@@ -426,6 +444,15 @@ def _end_section_in_last_paragraph_bytes(rest: bytes, sect: bytes) -> bytes | No
                 return content + own + rest[len(content):]
             closed = content[:end] + sect + content[end:]
     return closed + rest[len(content):]
+
+
+def _last_paragraph_start(content: bytes) -> int:
+    """Where the last w:p starts (-1: none), searched from the end: the last one is near it."""
+    at = len(content)
+    while True:
+        at = content.rfind(b"<w:p", 0, at)
+        if at < 0 or content[at + 4: at + 5] in (b">", b" ", b"/"):
+            return at
 
 
 def _running_ids(part: bytes) -> bool:

@@ -29,7 +29,7 @@ import re
 import traceback
 import zipfile
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -246,10 +246,12 @@ def paragraph_at_line(source: str, lineno: int | None) -> str:
 
 @dataclass
 class Rendered:
-    """One rendered document: the template and its rendered XML parts."""
+    """One rendered document: the template and its rendered XML parts; for each part left
+    unchecked (``parsed_later``), its skeleton (``skeleton``)."""
 
     template: CompiledTemplate
     parts: dict[str, bytes]
+    skeletons: dict[str, Skeleton | None] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
         return self.template.package.to_bytes(self.parts)
@@ -294,6 +296,7 @@ class CompiledTemplate:
         record again without ``parsed_later`` to word the error if its parse fails."""
         check_context(context, record, self.clean)
         parts: dict[str, bytes] = {}
+        skeletons: dict[str, Skeleton | None] = {}
         budget = Budget()
         token = CURRENT.set(budget)
         output = 0
@@ -301,14 +304,17 @@ class CompiledTemplate:
         try:
             for name, template in self.compiled.items():
                 source = self.sources[name]
-                xml = self._render_part(template, context, record, source, MAX_OUTPUT - output)
+                chunks = self._render_part(template, context, record, source, MAX_OUTPUT - output)
+                xml = "".join(chunks)
                 output += len(xml)
                 parts[name] = self._finish(xml, source, record, fresh_ids, name not in parsed_later)
+                if name in parsed_later:
+                    skeletons[name] = skeleton(chunks)
         finally:
             CURRENT.reset(token)
-        return Rendered(self, parts)
+        return Rendered(self, parts, skeletons)
 
-    def _render_part(self, template: jinja2.Template, context: dict[str, Any], record: str, source: Source, room: int) -> str:
+    def _render_part(self, template: jinja2.Template, context: dict[str, Any], record: str, source: Source, room: int) -> list[str]:
         where = f"post {record}, {source.label}"
         try:
             chunks = []
@@ -317,7 +323,7 @@ class CompiledTemplate:
                 if room < 0:
                     raise LimitExceeded(f"dokumentet blir större än {MAX_OUTPUT // 1_000_000} MB")
                 chunks.append(chunk)
-            return "".join(chunks)
+            return chunks
         except LimitExceeded as exc:
             where = f"post {record}, {source.where(_template_line(exc))}"
             raise TemplateError(self.name, [Problem(where, f"{exc}; en mall får inte göra så mycket arbete, förenkla slingorna och uttrycken")]) from None
@@ -374,6 +380,42 @@ class CompiledTemplate:
         if source.fix_tables or source.repeats_ids:
             return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         return data
+
+
+# A rendered part's skeleton: its chunks as Jinja yielded them, the template's own text as it is
+# (a plain str), each value printed (escaped, a Markup) as None, or as BROKEN_LINES where the
+# value's line breaks were made Word's (``_finalize``).
+Skeleton = tuple[str | bool | None, ...]
+BROKEN_LINES = True  # not a str: never equal to a chunk of the template's own text
+VALUE_MARKUP = re.compile("[<\"']")
+
+
+def skeleton(chunks: list[str]) -> Skeleton | None:
+    """The skeleton of a part rendered as ``chunks``, or None where a printed value holds
+    markup other than Word's line breaks, a quote, or a character XML cannot hold (a value a
+    template expression made).
+
+    Two renderings with the same skeleton differ only in printed values that are escaped text,
+    with or without line breaks in the same places. Where the template's tags (``{% %}``) all
+    stand outside the XML's tags, each value lands in a text or a quoted attribute value (a
+    value with line breaks in a w:t, or the rendering is not well-formed), so either both are
+    well-formed XML or neither is: a print file checks one rendering of each skeleton
+    (``letterbody``)."""
+    key: list[str | bool | None] = []
+    values = []
+    for chunk in chunks:
+        if chunk.__class__ is str:
+            key.append(chunk)
+        elif LINE_BREAK in chunk:
+            key.append(BROKEN_LINES)
+            values.append(chunk.replace(LINE_BREAK, ""))
+        else:
+            key.append(None)
+            values.append(chunk)
+    text = "".join(values)
+    if VALUE_MARKUP.search(text) or CONTROL_CHARS.search(text):
+        return None
+    return tuple(key)
 
 
 def _template_line(exc: BaseException) -> int | None:
