@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import errno
 import io
+import multiprocessing
+import os
 import threading
 import zipfile
 from pathlib import Path
@@ -146,6 +148,46 @@ def test_ordered_map_keeps_order_and_raises_the_items_own_error() -> None:
 
     with pytest.raises(TemplateError, match="mall.docx"):
         list(parallel.ordered_map(fails_on_77, items, processes=2))
+
+
+def test_ordered_map_raises_another_error_as_itself_and_stops_its_workers() -> None:
+    """An OSError in a worker (a full disk) comes back with its errno, for the write to word;
+    the workers are gone when the error reaches the caller."""
+    items = list(range(parallel.MIN_ITEMS * 2))
+
+    def disk_full_on_90(i: int) -> int:
+        if i == 90:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return i
+
+    with pytest.raises(OSError) as raised:
+        list(parallel.ordered_map(disk_full_on_90, items, processes=2))
+    assert raised.value.errno == errno.ENOSPC
+    assert multiprocessing.active_children() == []
+
+
+def test_ordered_map_ends_with_an_error_when_a_worker_dies() -> None:
+    """A worker killed mid-batch (out of memory, a signal) ends the batch; the caller never
+    waits forever for the results it had taken on."""
+    items = list(range(parallel.MIN_ITEMS * 2))
+
+    def dies_on_50(i: int) -> int:
+        if i == 50:
+            os._exit(9)  # as if killed
+        return i
+
+    with pytest.raises(parallel.WorkerDied):
+        list(parallel.ordered_map(dies_on_50, items, processes=2))
+    assert multiprocessing.active_children() == []
+
+
+def test_ordered_map_stopped_early_stops_its_workers() -> None:
+    """The caller leaving the loop (an error in the print file, Ctrl-C) ends the workers."""
+    results = parallel.ordered_map(lambda i: i, list(range(parallel.MIN_ITEMS * 20)), processes=2)
+    assert [next(results) for _ in range(3)] == [0, 1, 2]
+    assert len(multiprocessing.active_children()) == 2
+    results.close()
+    assert multiprocessing.active_children() == []
 
 
 def test_a_body_parsed_later_is_still_refused_with_the_record(tmp_path: Path) -> None:
