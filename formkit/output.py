@@ -153,8 +153,8 @@ def report(output: Output, written: Written | None) -> str:
 
 def check_relative(path: str) -> None:
     """A planned path must stay inside the output folder (a bug otherwise, not user input)."""
-    parts = PurePosixPath(path).parts
-    if not parts or path.startswith("/") or "\\" in path or any(p in ("", ".", "..") for p in parts):
+    parts = path.split("/")  # a string split: a batch declares thousands of paths
+    if path.startswith("/") or "\\" in path or any(p in ("", ".", "..") for p in parts):
         raise ValueError(f"not a relative path inside the output folder: {path!r}")
     if any(p.startswith(STAGING_PREFIX) for p in parts):
         raise ValueError(f"reserved name: {path!r}")
@@ -236,11 +236,11 @@ def _write_file(path: Path, content: bytes | FileWriter, sync: bool = True) -> N
 
 
 @contextlib.contextmanager
-def _new_file(path: Path, sync: bool = True, make_folder: bool = True) -> Iterator[IO[bytes]]:
+def _new_file(path: str | Path, sync: bool = True, make_folder: bool = True) -> Iterator[IO[bytes]]:
     """A new file (0600, never an existing one), flushed and, with ``sync``, fsynced when the
     block ends; its folder is made first unless ``make_folder`` is false."""
     if make_folder:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         yield handle
@@ -249,7 +249,7 @@ def _new_file(path: Path, sync: bool = True, make_folder: bool = True) -> Iterat
             os.fsync(handle.fileno())
 
 
-def write_new(path: Path, content: bytes) -> None:
+def write_new(path: str | Path, content: bytes) -> None:
     """Write a new file in the staging folder the way the sink does (``Sink.location``, which
     made its folder: a worker that outlives a failed run never makes the staging folder again)."""
     with _new_file(path, sync=SYNCFS is None, make_folder=False) as handle:
@@ -298,6 +298,8 @@ class Sink:
 
     def __init__(self, root: Path, declared: dict[str, bool], progress: Progress):
         self._root = root
+        self._root_name = str(root)
+        self._folders: set[str] = set()  # folders ``location`` made (a batch's letters share a few)
         self._declared = declared
         self._progress = progress
         self.made: set[str] = set()
@@ -317,19 +319,24 @@ class Sink:
             yield handle
         self.made.add(path)
 
-    def location(self, path: str) -> Path:
+    def location(self, path: str) -> str:
         """Where ``path`` goes in the staging folder, for a worker process of the batch to write
         it (with ``write_new``); the producer then calls ``adopt``. The letters of a batch are
-        written by the processes that render them, so they never travel between processes."""
+        written by the processes that render them, so they never travel between processes.
+        Its folder is made the first time: a producer asks for one path of each folder before
+        its workers start, so that a worker never makes one (nor, outliving a failed run, makes
+        the staging folder again)."""
         self._check(path)
-        location = self._root / path
-        location.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return location
+        folder = path.rpartition("/")[0]
+        if folder not in self._folders:
+            os.makedirs(os.path.join(self._root_name, folder), mode=0o700, exist_ok=True)
+            self._folders.add(folder)
+        return os.path.join(self._root_name, path)
 
     def adopt(self, path: str) -> None:
         """``path`` was written at ``location(path)`` by a worker process."""
         self._check(path)
-        if not (self._root / path).is_file():
+        if not os.path.isfile(os.path.join(self._root_name, path)):
             raise ValueError(f"{path!r} was not written")  # a bug in a family
         self.made.add(path)
 
@@ -403,9 +410,15 @@ def _make(output: Output, root: Path, pdf: bool, progress: Progress) -> tuple[li
     if unfinished:
         raise ValueError(f"planned but not made: {unfinished[:3]}")  # a bug in a family
     _make_durable(root, [*output.files, *pdfs])
-    for directory in {(root / p).parent for p in [*output.files, *pdfs]}:
-        _fsync_dir(directory)
+    for directory in _folders([*output.files, *pdfs]):
+        _fsync_dir(root / directory)
     return list(output.files), pdfs
+
+
+def _folders(paths: Iterable[str]) -> set[str]:
+    """The folders ``paths`` are in ("" for the top), by string: a batch has thousands of files
+    in a few folders."""
+    return {path.rpartition("/")[0] for path in paths}
 
 
 def _check_targets(folder: Path, paths: list[str]) -> set[str]:
@@ -473,7 +486,9 @@ def _commit(folder: Path, staging: Path, paths: list[str]) -> None:
     can undo after SIGKILL."""
     existing = _check_targets(folder, paths)
     entries = [{"path": p, "previous": p in existing} for p in paths]
-    parents = {str(parent) for parent in {PurePosixPath(p).parent for p in paths} for parent in (parent, *parent.parents)} - {"."}
+    folders = _folders(paths)
+    parents = {str(parent) for folder_name in folders if folder_name
+               for parent in (PurePosixPath(folder_name), *PurePosixPath(folder_name).parents)} - {"."}
     new_dirs = [d for d in sorted(parents, key=len) if not (folder / d).exists()]
     journal = staging / JOURNAL
     with _signals_held():
@@ -493,8 +508,8 @@ def _commit(folder: Path, staging: Path, paths: list[str]) -> None:
                         made_aside.add(os.path.dirname(aside))
                     os.replace(target, aside)
                 os.replace(os.path.join(staging, NEW, rel), target)
-            for directory in {os.path.join(folder, os.path.dirname(p)) for p in paths}:
-                _fsync_dir(directory)
+            for directory in folders:
+                _fsync_dir(folder / directory)
         except OSError:
             _undo(folder, staging)
             raise

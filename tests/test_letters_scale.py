@@ -301,8 +301,8 @@ def test_a_worker_that_cannot_write_its_letter_stops_the_batch_cleanly(big_case:
     monkeypatch.setattr(parallel, "workers", lambda: 2)
     real = output._new_file
 
-    def new_file(path: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
-        if path.name.endswith("_b-070.docx"):
+    def new_file(path: str | Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if str(path).endswith("_b-070.docx"):
             raise OSError(errno.ENOSPC, "No space left on device")
         return real(path, *args, **kwargs)
 

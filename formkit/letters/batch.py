@@ -183,22 +183,33 @@ def current_on(decision: Decision, day: dt.date) -> bool:
     return not ended
 
 
-def survey_reason(case: Case, client: Client, day: dt.date) -> str | None:
+def survey_reason(case: Case, client: Client, day: dt.date, decisions: Sequence[Decision] | None = None) -> str | None:
     """Why the client is not in Socialstyrelsen's survey population (None: the client is, or
-    the case file cannot tell: an unknown age or no decisions at all are warned about instead)."""
+    the case file cannot tell: an unknown age or no decisions at all are warned about instead).
+    ``decisions``: the client's own, when the caller has sorted them out for every client (a
+    batch would otherwise read all of the case file's decisions once per client)."""
     survey_day = case.survey.population_day if case.survey else dt.date(day.year, 3, 1)
     age = client.age_on(survey_day)
     if age is not None and age < SURVEY_AGE:
         return f"är {age} år den {survey_day.isoformat()}; enkäten gäller den som är {SURVEY_AGE} år eller äldre"
     if not case.decisions:
         return None  # a case file without the assessors' decisions: only the age can be judged (the summary says so)
-    decisions = [d for d in case.decisions if d.client == client.id]
+    if decisions is None:
+        decisions = [d for d in case.decisions if d.client == client.id]
     if not any(is_home_care(d) and current_on(d, day) for d in decisions):
         if not decisions:
             return "har inget beslut om hemtjänst i ärendefilen"
         last = max(decisions, key=lambda d: d.decided)
         return f"har inget gällande beslut om hemtjänst den {day.isoformat()}; det senaste beslutet är {last.id}"
     return None
+
+
+def decisions_by_client(case: Case) -> dict[str, list[Decision]]:
+    """Each client's decisions, in the case file's order."""
+    by_client: dict[str, list[Decision]] = {}
+    for decision in case.decisions:
+        by_client.setdefault(decision.client, []).append(decision)
+    return by_client
 
 
 def choose_recipients(clients: Sequence[Client], unit_ids: set[str], day: dt.date | None = None,
@@ -334,7 +345,8 @@ def plan(case: Case, options: LetterOptions) -> Output:
         raise DataError(f"Inga klienter hör till {', '.join(sorted(unit_ids))}; inget har skrivits.")
     population = None
     if options.client_list is None and not options.all_clients:
-        population = lambda client: survey_reason(case, client, today)  # noqa: E731
+        by_client = decisions_by_client(case)
+        population = lambda client: survey_reason(case, client, today, by_client.get(client.id, []))  # noqa: E731
     recipients, skipped = choose_recipients(clients, unit_ids, today, population)
     if not recipients:
         raise DataError(f"Inga brev att skriva: alla klienter hoppades över ({'; '.join(f'{i}: {r}' for i, r in skipped[:5])})."
@@ -371,10 +383,26 @@ def plan(case: Case, options: LetterOptions) -> Output:
     def letter_path(recipient: Recipient) -> str:
         return f"{folder_of(recipient)}{stem}_{recipient.id}.docx"
 
+    manifest_name, address_list_name = f"forteckning_{stem}.csv", f"adresslista_{stem}.xlsx"
     paths = [(letter_path(r), True) for group, _, _ in sets for r in group]
     paths += [(prefix + print_name, True) for group, prefix, print_name in sets if group]
     if protected:
         paths += [(name, True) for name in envelope_names.values()] + [(forwarding_name, True)]
+    paths += [(manifest_name, False), (address_list_name, False)]
+
+    def make_lists(sink: Sink) -> None:
+        """The manifest and the address list: made while the workers render the letters (until
+        they start, only one core is busy)."""
+        rows: list[list[object]] = [
+            [r.id, r.client.id, "kopia" if r.copy else "brev", f"{prefix}{stem}_{r.id}.docx", ""]
+            for group, prefix, _ in sets for r in group
+        ]
+        rows += [[rid, rid.split("_kopia-")[0], "hoppades över", "", reason] for rid, reason in skipped]
+        sink.add(manifest_name, csv_bytes(["mottagare", "klient", "slag", "fil", "anmärkning"], rows))
+        sink.add(address_list_name, addresslist.workbook_bytes(
+            [(r.name, r.address, r.client.id, "kopia" if r.copy else "brev", f"{stem}_{r.id}.docx") for r in main],
+            title=f"Adresslista brukarbrev {number}",
+        ))
 
     setup = letterbody.Setup(template)
     firsts = {group[0].id for group, _, _ in sets}
@@ -401,9 +429,14 @@ def plan(case: Case, options: LetterOptions) -> Output:
                 prefix: stack.enter_context(PrintFile(template, stack.enter_context(sink.open(prefix + print_name)), setup))
                 for group, prefix, print_name in sets if group
             }
+            for group, _, _ in sets:
+                if group:  # each folder made here, before the workers start (see Sink.location)
+                    sink.location(letter_path(group[0]))
             # closed when the loop ends, however it ends: the workers stop before the staging folder goes
             prepared_letters = stack.enter_context(contextlib.closing(parallel.ordered_map(make_one, recipients)))
             for recipient, prepared in zip(sink.progress(recipients, "Skriver brev", len(recipients)), prepared_letters):
+                if recipient is recipients[0]:  # the workers, if any, have started
+                    make_lists(sink)
                 sink.adopt(letter_path(recipient))
                 try:
                     print_files[folder_of(recipient)].add_prepared(prepared)
@@ -418,19 +451,6 @@ def plan(case: Case, options: LetterOptions) -> Output:
                  "sender_lines": sender_lines(case, case.units_by_id[protected[0].client.unit])}, record="skyddad-identitet").to_bytes())
 
     output.produce(paths, make)
-    rows: list[list[object]] = [
-        [r.id, r.client.id, "kopia" if r.copy else "brev", f"{prefix}{stem}_{r.id}.docx", ""]
-        for group, prefix, _ in sets for r in group
-    ]
-    rows += [[rid, rid.split("_kopia-")[0], "hoppades över", "", reason] for rid, reason in skipped]
-    output.add(f"forteckning_{stem}.csv", csv_bytes(["mottagare", "klient", "slag", "fil", "anmärkning"], rows))
-    output.add(
-        f"adresslista_{stem}.xlsx",
-        addresslist.workbook_bytes(
-            [(r.name, r.address, r.client.id, "kopia" if r.copy else "brev", f"{stem}_{r.id}.docx") for r in main],
-            title=f"Adresslista brukarbrev {number}",
-        ),
-    )
     letters = sum(1 for r in recipients if not r.copy)
     copies = len(recipients) - letters
     output.summary.append(
