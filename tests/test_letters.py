@@ -14,7 +14,9 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
+from formkit.case.model import Address
 from formkit.cli import main
+from formkit.letters import addresslist
 from helpers import BASE, write_case
 
 PROTECTED_STREET = "Hemliga vägen 9"
@@ -201,6 +203,20 @@ def test_address_list_and_manifest(case: Path, tmp_path: Path) -> None:
     assert files["b-004"] == "" and any(r[4] == "saknar adress" for r in manifest)
     for name in files.values():
         assert name == "" or (out / name).exists()
+
+
+def test_address_list_keeps_text_excel_would_read_otherwise() -> None:
+    """A literal "_x0041_" (Excel's escape of "A") is written escaped itself, markup characters
+    as entities, a value starting with "=" as text; a value without any stays as it is."""
+    data = addresslist.workbook_bytes([
+        ("Bo_x0041_ & <Co> > x", Address(street="=1+2", postcode="012 34", city="Ort", co="c/o Åsa"), "b-1", "brev", "f.docx"),
+    ])
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert ">Bo_x005F_x0041_ &amp; &lt;Co&gt; &gt; x</t>" in sheet and ">c/o Åsa</t>" in sheet
+    row = next(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(min_row=2, values_only=True))
+    assert row[1:5] == ("c/o Åsa", "=1+2", "012 34", "ORT")
+    assert '<c r="C2" t="inlineStr">' in sheet  # the street is text, not a formula
 
 
 def test_combined_file_has_one_section_per_letter(case: Path, tmp_path: Path) -> None:

@@ -122,17 +122,20 @@ def workbook_bytes(rows: Sequence[Row], title: str = "Adresslista") -> bytes:
 
 
 def _row(number: int, values: Sequence[str], style: int = 0) -> str:
-    """One row; an empty value stays an empty cell."""
+    """One row; an empty value stays an empty cell. (A list of thousands of rows: the column
+    letters are looked up, and a value is only escaped when it needs to be.)"""
     styled = f' s="{style}"' if style else ""
     cells = "".join(
-        f'<c r="{_column(i)}{number}"{styled} t="inlineStr"><is><t xml:space="preserve">{_text(value)}</t></is></c>'
-        for i, value in enumerate(values, start=1) if value
+        f'<c r="{COLUMNS[i]}{number}"{styled} t="inlineStr"><is><t xml:space="preserve">{_text(value)}</t></is></c>'
+        for i, value in enumerate(values) if value
     )
     return f'<row r="{number}">{cells}</row>'
 
 
 def _text(value: str) -> str:
-    return escape(EXCEL_ESCAPE.sub(r"_x005F_\1", value))
+    if "_x" in value:
+        value = EXCEL_ESCAPE.sub(r"_x005F_\1", value)
+    return escape(value) if "&" in value or "<" in value or ">" in value else value
 
 
 def _column(number: int) -> str:
@@ -142,3 +145,6 @@ def _column(number: int) -> str:
         number, rest = divmod(number - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+COLUMNS = [_column(i) for i in range(1, len(HEADER) + 1)]
