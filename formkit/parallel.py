@@ -40,7 +40,7 @@ from formkit.errors import FormkitError
 T = TypeVar("T")
 R = TypeVar("R")
 MIN_ITEMS = 64  # below this, starting the workers costs more than it saves
-CHUNK = 32  # items a worker takes at a time: each message costs the parent about a millisecond (the pool's threads), still an even share at the end
+CHUNK = 32  # items a worker takes at a time: fewer messages, still an even share at the end
 WINDOW = 4  # chunks in flight per worker
 START = struct.Struct("<i")  # a chunk's start index in the task pipe (a write this small is atomic)
 PIPE_SIZE = 1 << 20  # a result pipe holds a window of letters, so a worker seldom waits for the parent

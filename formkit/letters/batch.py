@@ -434,12 +434,13 @@ def plan(case: Case, options: LetterOptions) -> Output:
                     sink.location(letter_path(group[0]))
             # closed when the loop ends, however it ends: the workers stop before the staging folder goes
             prepared_letters = stack.enter_context(contextlib.closing(parallel.ordered_map(make_one, recipients)))
-            for recipient, prepared in zip(sink.progress(recipients, "Skriver brev", len(recipients)), prepared_letters):
+            placed = [(r, letter_path(r), print_files[folder_of(r)]) for r in recipients]
+            for (recipient, path, print_file), prepared in zip(sink.progress(placed, "Skriver brev", len(placed)), prepared_letters):
                 if recipient is recipients[0]:  # the workers, if any, have started
                     make_lists(sink)
-                sink.adopt(letter_path(recipient))
+                sink.adopt(path)
                 try:
-                    print_files[folder_of(recipient)].add_prepared(prepared)
+                    print_file.add_prepared(prepared)
                 except etree.XMLSyntaxError:
                     letter(recipient, parsed_later=())  # raises the TemplateError naming the letter and paragraph
                     raise
