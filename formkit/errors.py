@@ -107,6 +107,16 @@ class OutputError(FormkitError):
     in another program). Nothing half-written is left behind."""
 
 
+class WorkerDied(FormkitError):
+    """Raised when a worker process of a batch ended before it sent the results it had taken on
+    (killed, or out of memory); the batch stops and nothing is written."""
+
+    def __init__(self) -> None:
+        super().__init__("En av processerna som gör filerna avslutades innan den var klar (till exempel för att datorn "
+                         "fick slut på minne, eller för att den stoppades). Inget har skrivits; mappen är som förut. "
+                         "Kör kommandot igen.")
+
+
 class UsageError(FormkitError):
     """Raised when options that each make sense do not go together (exit 2, like Click's own
     usage errors); the message says which option to change."""

@@ -26,6 +26,7 @@ import fcntl
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
 import struct
 import sys
@@ -35,7 +36,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.reduction import ForkingPickler
 from typing import Any, TypeVar
 
-from formkit.errors import FormkitError
+from formkit.errors import FormkitError, WorkerDied
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -55,10 +56,6 @@ class _Raised:
 
     def __init__(self, error: BaseException):
         self.error = error
-
-
-class WorkerDied(RuntimeError):
-    """A worker process ended before it sent the results it had taken on (killed, out of memory)."""
 
 
 def workers() -> int:
@@ -117,13 +114,13 @@ def ordered_map(function: Callable[[T], R], items: Sequence[T], processes: int |
         for start in starts:
             while start not in arrived:
                 if not readers:
-                    raise WorkerDied("a worker process ended before sending its results")
+                    raise WorkerDied
                 for reader in wait(readers):
                     try:
                         got_start, got = reader.recv()
                     except EOFError:  # the worker ended: normal once the tasks ran out, else it died
                         if tasks_write >= 0:
-                            raise WorkerDied("a worker process ended before the batch did") from None
+                            raise WorkerDied from None
                         readers.remove(reader)
                         continue
                     arrived[got_start] = got
@@ -182,17 +179,17 @@ def _work(function: Callable[[Any], Any], items: Sequence[Any], chunk: int, task
                 except FormkitError:  # may not survive pickling: the parent runs the item itself to raise it
                     out.append(_Failed())
             send.send((start, out))
-        except Exception as error:  # noqa: BLE001  # sent to the parent, which raises it when it gets there
+        except Exception as error:  # noqa: BLE001  # any error goes to the parent, which raises it as its own (as Pool did)
             try:
                 send.send((start, _Raised(error if _picklable(error) else RuntimeError(repr(error)))))
-            except Exception:  # noqa: BLE001  # the parent is gone, and its end of the pipe with it
+            except OSError:  # the parent is gone, and its end of the pipe with it
                 return
 
 
 def _picklable(error: BaseException) -> bool:
     try:
         ForkingPickler.dumps(error)
-    except Exception:  # noqa: BLE001  # whatever pickling raises, the error is sent as its text
+    except (pickle.PicklingError, TypeError, AttributeError, ValueError):  # then the error is sent as its text
         return False
     return True
 

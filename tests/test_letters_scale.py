@@ -21,7 +21,7 @@ from formkit.cli import main
 from formkit.docx import integrity, letterbody
 from formkit.docx.combine import PrintFile, combine
 from formkit.docx.render import CompiledTemplate
-from formkit.errors import TemplateError
+from formkit.errors import TemplateError, WorkerDied
 from helpers import BASE, spy_on_fork, write_case
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -176,7 +176,7 @@ def test_ordered_map_ends_with_an_error_when_a_worker_dies() -> None:
             os._exit(9)  # as if killed
         return i
 
-    with pytest.raises(parallel.WorkerDied):
+    with pytest.raises(WorkerDied, match="Inget har skrivits"):
         list(parallel.ordered_map(dies_on_50, items, processes=2))
     assert multiprocessing.active_children() == []
 
