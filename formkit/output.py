@@ -247,10 +247,6 @@ def _new_file(path: str | Path, sync: bool = True, make_folder: bool = True) -> 
         handle.flush()
         if sync:
             os.fsync(handle.fileno())
-        elif START_WRITEBACK is not None:
-            # the disk starts on it now, while the batch goes on, instead of all at once in the
-            # syncfs before the commit (a failure here is reported by that syncfs)
-            START_WRITEBACK(handle.fileno(), 0, 0, SYNC_FILE_RANGE_WRITE)
 
 
 def write_new(path: str | Path, content: bytes) -> None:
@@ -260,25 +256,18 @@ def write_new(path: str | Path, content: bytes) -> None:
         handle.write(content)
 
 
-def _linux_function(name: str, argtypes: list[type] | None = None) -> Callable[..., int] | None:
-    """A function of Linux's C library, or None elsewhere and where the library has none."""
+def _syncfs_function() -> Callable[[int], int] | None:
+    """Linux's syncfs(2), which puts every file of a filesystem on disk at once (and, since
+    Linux 5.8, reports a failed write), or None where the C library has none."""
     if not sys.platform.startswith("linux"):
         return None
     try:
-        function = getattr(ctypes.CDLL(None, use_errno=True), name, None)
+        return getattr(ctypes.CDLL(None, use_errno=True), "syncfs", None)
     except OSError:  # pragma: no cover
         return None
-    if function is not None and argtypes is not None:
-        function.argtypes = argtypes
-    return function
 
 
-# syncfs(2) puts every file of a filesystem on disk at once (and, since Linux 5.8, reports a
-# failed write); sync_file_range(2) with SYNC_FILE_RANGE_WRITE starts writing one file without
-# waiting, so that the syncfs finds most of a batch on disk already
-SYNCFS = _linux_function("syncfs")
-START_WRITEBACK = _linux_function("sync_file_range", [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint])
-SYNC_FILE_RANGE_WRITE = 2
+SYNCFS = _syncfs_function()
 
 
 def _make_durable(root: Path, paths: Iterable[str]) -> None:
