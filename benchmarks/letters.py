@@ -11,6 +11,11 @@ and, in a fresh process so that the peak RSS is that size's own, times:
    ``render(context)`` and ``save()``; above ``--loop-sample`` letters only a sample spread over
    the batch is timed and the time scaled up (marked *).
 
+Before the batch it notes what a new empty file costs in the folder ("ny fil µs"): on ext4
+without a journal, as on the development VM, about 10 µs, but 100-250 µs for a few minutes
+after thousands of files were deleted there (by an earlier run, or the test suite), since the
+kernel then passes over the inodes freed lately; a batch makes a file per letter.
+
 ``--pdf`` instead times the PDF conversion in seconds per page: the print file, the single letters
 by one LibreOffice process and by a pool of two, and one ``soffice`` call per letter. Run:
 
@@ -101,6 +106,7 @@ def one_run(clients: int, letter: int, sample: int) -> dict:
         folder = Path(work)
         case_path = folder / "arenden.yaml"
         write_case(case_path, clients)
+        new_file = new_file_cost(folder / "prov")
 
         start, cpu = time.perf_counter(), _cpu()
         case = load_case(case_path)
@@ -129,9 +135,22 @@ def one_run(clients: int, letter: int, sample: int) -> dict:
             document.render(letters.letter_context(bases[recipient.client.unit], recipient), jinja_env=env, autoescape=True)
             document.save(loop_folder / f"brukarbrev-{letter}_{recipient.id}.docx")
         loop_time = (time.perf_counter() - start) * len(recipients) / len(chosen)
-    return {"clients": clients, "letters": count, "seconds": formkit_time, "cpu": formkit_cpu, "read": read,
+    return {"clients": clients, "letters": count, "seconds": formkit_time, "cpu": formkit_cpu, "read": read, "new_file": new_file,
             "rss": rss, "worker_rss": worker_rss, "loop": loop_time, "loop_sampled": len(chosen) < len(recipients),
             "loop_letters": len(chosen)}
+
+
+def new_file_cost(probe: Path, files: int = 200) -> float:
+    """Microseconds to make one empty file in the batch's filesystem, for reading the figures:
+    on ext4 without a journal (as on the development VM) a new file costs 10 us, or 250 us
+    when thousands of files were deleted there in the last minutes (the kernel skips inodes
+    freed recently), and a batch makes a file per letter. The files stay until the run ends,
+    so that measuring deletes nothing."""
+    probe.mkdir()
+    start = time.perf_counter()
+    for i in range(files):
+        os.close(os.open(probe / f"{i}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return (time.perf_counter() - start) / files * 1e6
 
 
 def pdf_run(clients: int, letter: int, singles_sampled: int) -> None:
@@ -203,7 +222,7 @@ def main() -> int:
     load = os.getloadavg()
     print(f"brukarbrev {args.letter}; {os.cpu_count()} kärnor; belastning (uptime) före: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(f"{'klienter':>8} {'brev':>6} {'formkit s':>9} {'brev/s':>7} {'ms/brev':>7} {'CPU s':>6} {'RSS MB':>11} "
-          f"{'slingan s':>10} {'gånger':>7}")
+          f"{'slingan s':>10} {'gånger':>7} {'ny fil µs':>9}")
     for clients in args.clients or [1000, 5000, 20000]:
         # each size in a fresh process, so the peak RSS is that size's own
         result = subprocess.run([sys.executable, __file__, "--one", str(clients), "--letter", str(args.letter),
@@ -211,10 +230,11 @@ def main() -> int:
         r = json.loads(result.stdout.strip().splitlines()[-1])
         loop = f"{r['loop']:9.1f}" + ("*" if r["loop_sampled"] else " ")
         print(f"{r['clients']:8} {r['letters']:6} {r['seconds']:9.2f} {r['letters'] / r['seconds']:7.0f} "
-              f"{r['seconds'] / r['letters'] * 1000:7.2f} {r['cpu']:6.2f} {r['rss']:5}/{r['worker_rss']:<5} {loop} {r['loop'] / r['seconds']:6.1f}×")
+              f"{r['seconds'] / r['letters'] * 1000:7.2f} {r['cpu']:6.2f} {r['rss']:5}/{r['worker_rss']:<5} {loop} {r['loop'] / r['seconds']:6.1f}× {r['new_file']:9.0f}")
     load = os.getloadavg()
     print(f"belastning efter: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print("RSS: huvudprocessen / största arbetsprocessen (ru_maxrss). *: slingan mätt på ett urval brev och uppräknad.")
+    print("ny fil: vad en tom ny fil kostar i mappen före körningen (formkit gör en fil per brev).")
     return 0
 
 
