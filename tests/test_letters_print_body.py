@@ -188,3 +188,19 @@ def test_a_character_a_template_expression_makes_is_not_trusted_by_skeleton() ->
     assert render_skeleton(["<w:t>", Markup("\x01")]) is None
     assert render_skeleton(["<w:t>", Markup("a<b")]) is None
     assert render_skeleton(["<w:t>", Markup('a"b')]) is None
+
+
+def test_words_go_back_bookmark_is_left_out_and_keeps_letters_on_the_fast_way(tmp_path: Path) -> None:
+    """Word saves most documents with a hidden _GoBack bookmark (where the cursor was); a
+    bookmark's id runs through the print file, so it would send every letter the slow way."""
+    go_back = '<w:p><w:r><w:t>Slut</w:t></w:r><w:bookmarkStart w:name="_GoBack" w:id="7"/><w:bookmarkEnd w:id="7"/></w:p>'
+    template = template_with_body(tmp_path, HELLO + go_back + section())
+    setup = letterbody.Setup(template)
+    assert setup.plain_ids
+    letter = template.render({"name": "Åsa"}, "b-1")
+    assert b"_GoBack" not in letter.parts["word/document.xml"] and b"bookmark" not in letter.parts["word/document.xml"]
+    (tmp_path / "own").mkdir()
+    own = template_with_body(tmp_path / "own", HELLO + go_back.replace("Slut", "Datum") + '<w:p><w:bookmarkStart w:id="3" w:name="Datum"/>'
+                             '<w:r><w:t>2026-02-03</w:t></w:r><w:bookmarkEnd w:id="3"/></w:p>' + section())
+    data = own.render({"name": "Åsa"}, "b-1").parts["word/document.xml"]
+    assert b"_GoBack" not in data and b'w:name="Datum"' in data and data.count(b"<w:bookmarkEnd") == 1

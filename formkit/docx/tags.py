@@ -15,7 +15,8 @@ quotes, non-breaking spaces, or XML entities (LibreOffice writes ``&quot;`` and 
   docxtpl's RichText objects, which formkit's plain values are not) prints like ``{{ x }}``;
 * inside a tag, entities, smart quotes and non-breaking spaces become what Jinja reads;
 * Word's paragraph ids (``w14:paraId``/``w14:textId``, optional, unique in a document) are
-  dropped: a loop or a second letter would repeat them.
+  dropped: a loop or a second letter would repeat them; so is Word's hidden ``_GoBack``
+  bookmark (where the cursor last was).
 
 ``broken_tags`` finds what Word broke so that it would not render (a tag not closed, ``{ {``),
 so that both ``check`` and every command refuse it instead of printing raw braces.
@@ -38,6 +39,8 @@ MARKER = re.compile(r"<w:(bookmarkStart|bookmarkEnd|commentRangeStart|commentRan
 OPENING_MARKERS = {"bookmarkStart", "commentRangeStart", "permStart"}
 TAG = re.compile(r"\{[{%#].*?[}%#]\}")
 PARAGRAPH_IDS = re.compile(r' w14:(?:paraId|textId)="[^"]*"')
+# Word's hidden bookmark for where the cursor last was (Skift+F5), in most documents Word saves
+GO_BACK = re.compile(r'<w:bookmarkStart\b(?=[^>]*\bw:name="_GoBack")[^>]*\bw:id="(-?\d+)"[^>]*/>')
 IN_TAG = {
     "&quot;": '"', "&#34;": '"', "&apos;": "'", "&#39;": "'", "&#8216;": "'", "&#8217;": "'",
     "“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "″": '"',
@@ -95,10 +98,21 @@ def clean_tag(match: re.Match[str]) -> str:
     return IN_TAG_PATTERN.sub(lambda m: IN_TAG.get(m.group(), "&"), match.group())
 
 
+def drop_go_back(xml: str) -> str:
+    """The XML without Word's ``_GoBack`` bookmark: it means nothing in a letter, and a bookmark
+    in a template sends every letter of a batch the slow way through the print file (its id
+    must be made unique per letter)."""
+    found = GO_BACK.search(xml)
+    if found is None:
+        return xml
+    end = re.compile(rf'<w:bookmarkEnd\b[^>]*\bw:id="{found.group(1)}"[^>]*/>')
+    return end.sub("", xml[: found.start()] + xml[found.end():], count=1)
+
+
 def join_tags(xml: str) -> str:
     """The part's XML with every tag in one piece of text and written as Jinja reads it (before
     escapes are turned into expressions: ``broken_tags`` reads this form)."""
-    xml = RICH_TEXT.sub(r"\1", move_markers_out_of_tags(accept_tracked_changes(PARAGRAPH_IDS.sub("", xml))))
+    xml = RICH_TEXT.sub(r"\1", move_markers_out_of_tags(accept_tracked_changes(drop_go_back(PARAGRAPH_IDS.sub("", xml)))))
     patched = DocxTemplate.patch_xml(None, xml)  # type: ignore[arg-type]  # uses no state
     return TAG.sub(clean_tag, patched)
 
