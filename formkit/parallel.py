@@ -8,15 +8,16 @@ workers, the function runs in this process; so it does while other threads run (
 
 The workers take chunks of items from one pipe (the start index of each chunk, written by this
 process) and send each chunk's results back through a pipe of their own. No thread and no
-queue sits in between: ``multiprocessing.Pool`` spends about half a millisecond of this
-process's time per chunk in its three helper threads, a tenth of a second for a batch of a
-thousand letters, on the core the workers need. A bounded window of chunks is handed out at a
-time, so workers that run ahead of the caller never pile every result up in this process.
+queue sits in between: ``multiprocessing.Pool`` spent about half a millisecond of this
+process's time per chunk in its three helper threads (a tenth of a second for a thousand
+letters in chunks of 8), on the cores the workers need; these pipes cost a tenth of that. A
+bounded window of chunks is handed out at a time, so workers that run ahead of the caller
+never pile every result up in this process.
 
 A worker whose item fails with a formkit error sends back no exception (it may not survive
 pickling): the parent runs the function on that item itself, which raises the same error with
 its message. Any other exception comes back as Python's own (an OSError keeps its errno), and a
-worker that dies ends the batch with an error instead of leaving the parent waiting.
+worker that dies ends the batch with ``WorkerDied`` instead of leaving the parent waiting.
 """
 
 from __future__ import annotations
