@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import docx
+import docx.shared
 import pytest
 from lxml import etree
 from markupsafe import Markup
@@ -17,6 +18,7 @@ from formkit.docx import integrity, letterbody
 from formkit.docx.combine import PrintFile, combine
 from formkit.docx.render import CompiledTemplate
 from formkit.docx.render import skeleton as render_skeleton
+from wordcorpus import png
 
 SECTION = ('<w:sectPr><w:headerReference w:type="default" r:id="{header}"/><w:pgSz w:w="11906" w:h="16838"/>'
            '<w:pgMar w:top="1417" w:right="1417" w:bottom="1417" w:left="1417" w:header="708" w:footer="708" w:gutter="0"/>'
@@ -204,3 +206,37 @@ def test_words_go_back_bookmark_is_left_out_and_keeps_letters_on_the_fast_way(tm
                              '<w:r><w:t>2026-02-03</w:t></w:r><w:bookmarkEnd w:id="3"/></w:p>' + section())
     data = own.render({"name": "Åsa"}, "b-1").parts["word/document.xml"]
     assert b"_GoBack" not in data and b'w:name="Datum"' in data and data.count(b"<w:bookmarkEnd") == 1
+
+
+def test_a_logo_in_a_header_with_fields_keeps_letters_prepared_and_shares_the_header(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A municipality's header: its logo and the unit's name. Letters with the same header text
+    share one copy of it, whose picture gets an id no other part has; the letters are prepared
+    in the workers all the same."""
+    document = docx.Document()
+    header = document.sections[0].header.paragraphs[0]
+    header.add_run("{{ unit }} ")
+    header.add_run().add_picture(io.BytesIO(png()), width=docx.shared.Mm(20))
+    document.add_paragraph("Hej {{ name }}")
+    path = tmp_path / "logo.docx"
+    document.save(path)
+    template = CompiledTemplate(path)
+    setup = letterbody.Setup(template)
+    assert setup.plain_ids
+    letters = [template.render({"name": f"Namn {i}", "unit": f"Enhet {i % 3}"}, f"b-{i}", parsed_later=setup_parsed_later(setup)) for i in range(7)]
+    prepared = [letterbody.prepare(setup, letter, last=i == 6, first=i == 0) for i, letter in enumerate(letters)]
+    assert all(p.body is not None for p in prepared)
+    buffer = io.BytesIO()
+    with PrintFile(template, buffer, setup) as print_file:
+        for p in prepared:
+            print_file.add_prepared(p)
+    data = buffer.getvalue()
+    assert integrity.problems(data) == []  # every picture id unique in the whole file
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        headers = [n for n in archive.namelist() if re.fullmatch(r"word/header[^/]*\.xml", n)]
+        assert len(headers) == 3  # one per unit's text
+        assert all(b"docPr" in archive.read(n) for n in headers)
+    assert canonical_package(data) == canonical_package(combine([template.render({"name": f"Namn {i}", "unit": f"Enhet {i % 3}"}, f"b-{i}") for i in range(7)]))
+
+
+def setup_parsed_later(setup: letterbody.Setup) -> tuple[str, ...]:
+    return ("word/document.xml", *(f"word/{target}" for target in setup.templated_rels.values()))

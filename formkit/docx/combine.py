@@ -156,6 +156,8 @@ class PrintFile:
         if self.ended:
             raise ValueError("a letter after the one prepared as the last")  # a bug in the caller
         rel_map, copies = self._header_roots(self.index, prepared.parts)
+        if any(b"docPr" in prepared.parts[name] or b"sdtPr" in prepared.parts[name] for name, _, _ in copies):
+            self.counter.renumber(copy_root for _, _, copy_root in copies)  # a picture's ids, once for each new copy
         rel_map.update(self._header_copies(self.index, copies, prepared.parts))
         new_list = self._new_list({})
         numbers = [new_list(old) for old in prepared.lists]
@@ -292,7 +294,10 @@ class PrintFile:
 
 
 # what makes a header's copy differ per letter even when its rendered text is the same
-PER_LETTER_MARKERS = (b"bookmark", b"REF", b"anchor", b"paraId", b"textId", b"docPr", b"sdtPr", b"Reference")
+# what makes a header's or footer's XML differ between letters with the same text (bookmarks
+# renamed per letter, the fields and links that point at them); a picture's or content
+# control's ids do not: they are made unique once, for the copy the letters share
+PER_LETTER_MARKERS = (b"bookmark", b"REF", b"anchor", b"paraId", b"textId", b"Reference")
 
 
 def _info(name: str) -> zipfile.ZipInfo:

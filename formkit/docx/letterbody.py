@@ -52,6 +52,9 @@ FILLED_IN = re.compile(re.escape(PLACEHOLDER_BYTES) + rb'([nr])([^"]*)"')
 BODY_OPEN = re.compile(rb"<(\w+:)?body\b[^>]*>")
 # what makes a letter's ids depend on the letters before it (the print file renumbers these itself)
 RUNNING_IDS = (b"bookmark", b"docPr", b"sdtPr")
+# in a header or footer only bookmarks do: a picture's or content control's ids are made unique
+# once for each copy of the header, which the letters with its text share (``PrintFile``)
+HEADER_RUNNING_IDS = b"bookmark"
 
 # --- the byte-level way (``_prepare_bytes``) ---
 ATTRIBUTES = rb"""(?:\s+[^\s=/<>]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*"""
@@ -127,12 +130,12 @@ class Setup:
         self.footnotes = "word/footnotes.xml" in package.by_name
         self.note_references = [NOTE_KINDS[name][1][0].encode() for name in NOTE_KINDS if name in package.by_name]
         # no letter of the template can have what keeps a letter from being prepared (ids that
-        # run through the print file, comments, notes): its markup is all in its source
-        # (``readable_by_pattern``), and none there
-        markers = [marker.decode() for marker in (*RUNNING_IDS, b"comment", *self.note_references)]
-        parts = ["word/document.xml", *(f"word/{target}" for target in self.templated_rels.values())]
-        self.plain_ids = self.by_pattern and not any(
-            not markup_in_source(template, part) or any(marker in template.sources[part].text for marker in markers) for part in parts)
+        # run through the print file, comments, notes in its body; bookmarks in a header): its
+        # markup is all in its source (``readable_by_pattern``), and none there
+        body_markers = [marker.decode() for marker in (*RUNNING_IDS, b"comment", *self.note_references)]
+        self.plain_ids = self.by_pattern and not any(marker in template.sources["word/document.xml"].text for marker in body_markers) and not any(
+            not markup_in_source(template, f"word/{target}", prefixes=False) or HEADER_RUNNING_IDS.decode() in template.sources[f"word/{target}"].text
+            for target in self.templated_rels.values())
 
     def has_lists(self, data: bytes) -> bool:
         return self.numbering is not None and (b"numPr" in data or (self.list_style is not None and self.list_style.search(data) is not None))
@@ -227,7 +230,8 @@ def prepare(setup: Setup, rendered: Rendered, last: bool, first: bool = True) ->
     data = rendered.parts["word/document.xml"]
     headers = () if setup.plain_ids else [rendered.parts[f"word/{target}"] for target in setup.templated_rels.values()]
     if PLACEHOLDER_BYTES in data or not setup.plain_ids and (
-            b"comment" in data or any(ref in data for ref in setup.note_references) or any(_running_ids(part) for part in (data, *headers))):
+            b"comment" in data or any(ref in data for ref in setup.note_references) or _running_ids(data)
+            or any(HEADER_RUNNING_IDS in header for header in headers)):
         return Prepared(rendered.parts, None, (), last)
     parts = rendered.parts if first else {name: part for name, part in rendered.parts.items() if name != "word/document.xml"}
     done = _prepare_bytes(setup, data, last, rendered.skeletons.get("word/document.xml"))
@@ -266,10 +270,11 @@ def readable_by_pattern(template: CompiledTemplate) -> bool:
     return opening is not None and not any(marker in source.text[opening.start():] for marker in UNREAD)
 
 
-def markup_in_source(template: CompiledTemplate, part: str) -> bool:
-    """Whether every tag a rendered ``part`` can hold is written in its source, with its
-    namespace prefix declared there: every "<" in the source starts a tag (``MARKUP``: fields
-    only inside attribute values), and no field is printed unescaped, so no value can add one."""
+def markup_in_source(template: CompiledTemplate, part: str, prefixes: bool = True) -> bool:
+    """Whether every tag a rendered ``part`` can hold is written in its source (and, with
+    ``prefixes``, its namespace prefix declared on the part's root): every "<" in the source
+    starts a tag (``MARKUP``: fields only inside attribute values), and no field is printed
+    unescaped, so no value can add one."""
     source = template.sources.get(part)
     if source is None or part in template.verbatim:
         return False
@@ -280,6 +285,8 @@ def markup_in_source(template: CompiledTemplate, part: str) -> bool:
         if markup is None:
             return False
         position = text.find("<", markup.end())
+    if not prefixes:
+        return True
     root = MARKUP.search(text, text.find("?>") + 1 if text.startswith("<?") else 0)
     declared = set(PREFIX_DECLARED.findall(root.group() if root else "")) | {"xml"}
     used = {element or attribute for element, attribute in PREFIX_USED.findall(text)} - {"xmlns"}
