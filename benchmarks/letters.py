@@ -98,43 +98,43 @@ def write_case(path: Path, clients: int) -> None:
     path.write_text(yaml.dump(case_data(clients), Dumper=dumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def one_run(clients: int, letter: int, sample: int) -> dict:
+def one_run(clients: int, letter: int, sample: int, work: Path) -> dict:
     """One batch, timed, then the docxtpl loop on the same contexts (all letters, or ``sample``
-    of them spread over the batch, extrapolated); in this process, so its peak RSS is the batch's."""
+    of them spread over the batch, extrapolated); in this process, so its peak RSS is the batch's.
+    Everything is made in a new folder in ``work``, which the caller deletes after the last
+    run: deleting thousands of files makes new ones dearer for minutes (``new_file_cost``)."""
     today = dt.date(2026, 2, 3)
-    with tempfile.TemporaryDirectory(prefix="formkit-bench-") as work:
-        folder = Path(work)
-        case_path = folder / "arenden.yaml"
-        write_case(case_path, clients)
-        new_file = new_file_cost(folder / "prov")
+    folder = Path(tempfile.mkdtemp(prefix=f"{clients}-", dir=work))
+    case_path = folder / "arenden.yaml"
+    write_case(case_path, clients)
+    new_file = new_file_cost(folder / "prov")
 
-        start, cpu = time.perf_counter(), _cpu()
-        case = load_case(case_path)
-        read = time.perf_counter() - start
-        written = write(letters.plan(case, LetterOptions(number=letter, today=today)), folder / "formkit")
-        formkit_time, formkit_cpu = time.perf_counter() - start, _cpu() - cpu
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-        worker_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-        count = sum(1 for p in written.files if p.name.startswith(f"brukarbrev-{letter}_"))
-        shutil.rmtree(folder / "formkit")
+    start, cpu = time.perf_counter(), _cpu()
+    case = load_case(case_path)
+    read = time.perf_counter() - start
+    written = write(letters.plan(case, LetterOptions(number=letter, today=today)), folder / "formkit")
+    formkit_time, formkit_cpu = time.perf_counter() - start, _cpu() - cpu
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    worker_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    count = sum(1 for p in written.files if p.name.startswith(f"brukarbrev-{letter}_"))
 
-        # the obvious loop, with the very same contexts
-        recipients, _ = letters.choose_recipients(case.clients, {u.id for u in case.units})
-        common = common_context(case, today)
-        bases = {u.id: {**common, "letter": letter, "unit": unit_context(case, u),
-                        "contact": letters.contact_context(case, u),
-                        "survey": letters.survey_context(case, u, letter, today)} for u in case.units}
-        path = templates.find("letters", f"brukarbrev-{letter}.docx")
-        env = make_environment()
-        loop_folder = folder / "docxtpl"
-        loop_folder.mkdir()
-        chosen = recipients if len(recipients) <= sample else recipients[:: math.ceil(len(recipients) / sample)]
-        start = time.perf_counter()
-        for recipient in chosen:
-            document = DocxTemplate(path)
-            document.render(letters.letter_context(bases[recipient.client.unit], recipient), jinja_env=env, autoescape=True)
-            document.save(loop_folder / f"brukarbrev-{letter}_{recipient.id}.docx")
-        loop_time = (time.perf_counter() - start) * len(recipients) / len(chosen)
+    # the obvious loop, with the very same contexts
+    recipients, _ = letters.choose_recipients(case.clients, {u.id for u in case.units})
+    common = common_context(case, today)
+    bases = {u.id: {**common, "letter": letter, "unit": unit_context(case, u),
+                    "contact": letters.contact_context(case, u),
+                    "survey": letters.survey_context(case, u, letter, today)} for u in case.units}
+    path = templates.find("letters", f"brukarbrev-{letter}.docx")
+    env = make_environment()
+    loop_folder = folder / "docxtpl"
+    loop_folder.mkdir()
+    chosen = recipients if len(recipients) <= sample else recipients[:: math.ceil(len(recipients) / sample)]
+    start = time.perf_counter()
+    for recipient in chosen:
+        document = DocxTemplate(path)
+        document.render(letters.letter_context(bases[recipient.client.unit], recipient), jinja_env=env, autoescape=True)
+        document.save(loop_folder / f"brukarbrev-{letter}_{recipient.id}.docx")
+    loop_time = (time.perf_counter() - start) * len(recipients) / len(chosen)
     return {"clients": clients, "letters": count, "seconds": formkit_time, "cpu": formkit_cpu, "read": read, "new_file": new_file,
             "rss": rss, "worker_rss": worker_rss, "loop": loop_time, "loop_sampled": len(chosen) < len(recipients),
             "loop_letters": len(chosen)}
@@ -212,9 +212,10 @@ def main() -> int:
     parser.add_argument("--pdf", action="store_true", help="mät PDF i stället (sekunder per sida); --clients 40 om inget anges")
     parser.add_argument("--pdf-sample", type=int, default=5, help="med --pdf: så många brev med ett soffice-anrop vardera")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # one batch in this process, as JSON
+    parser.add_argument("--work", help=argparse.SUPPRESS)  # with --one: the folder to make it in
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(one_run(args.one, args.letter, args.loop_sample)))
+        print(json.dumps(one_run(args.one, args.letter, args.loop_sample, Path(args.work))))
         return 0
     if args.pdf:
         pdf_run((args.clients or [40])[0], args.letter, args.pdf_sample)
@@ -223,14 +224,17 @@ def main() -> int:
     print(f"brukarbrev {args.letter}; {os.cpu_count()} kärnor; belastning (uptime) före: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(f"{'klienter':>8} {'brev':>6} {'formkit s':>9} {'brev/s':>7} {'ms/brev':>7} {'CPU s':>6} {'RSS MB':>11} "
           f"{'slingan s':>10} {'gånger':>7} {'ny fil µs':>9}")
-    for clients in args.clients or [1000, 5000, 20000]:
-        # each size in a fresh process, so the peak RSS is that size's own
-        result = subprocess.run([sys.executable, __file__, "--one", str(clients), "--letter", str(args.letter),
-                                 "--loop-sample", str(args.loop_sample)], capture_output=True, text=True, check=True)
-        r = json.loads(result.stdout.strip().splitlines()[-1])
-        loop = f"{r['loop']:9.1f}" + ("*" if r["loop_sampled"] else " ")
-        print(f"{r['clients']:8} {r['letters']:6} {r['seconds']:9.2f} {r['letters'] / r['seconds']:7.0f} "
-              f"{r['seconds'] / r['letters'] * 1000:7.2f} {r['cpu']:6.2f} {r['rss']:5}/{r['worker_rss']:<5} {loop} {r['loop'] / r['seconds']:6.1f}× {r['new_file']:9.0f}")
+    # every run's files stay until the last run is done (see one_run)
+    with tempfile.TemporaryDirectory(prefix="formkit-bench-") as work:
+        for clients in args.clients or [1000, 5000, 20000]:
+            # each size in a fresh process, so the peak RSS is that size's own
+            result = subprocess.run([sys.executable, __file__, "--one", str(clients), "--letter", str(args.letter),
+                                     "--loop-sample", str(args.loop_sample), "--work", work], capture_output=True, text=True, check=True)
+            r = json.loads(result.stdout.strip().splitlines()[-1])
+            loop = f"{r['loop']:9.1f}" + ("*" if r["loop_sampled"] else " ")
+            print(f"{r['clients']:8} {r['letters']:6} {r['seconds']:9.2f} {r['letters'] / r['seconds']:7.0f} "
+                  f"{r['seconds'] / r['letters'] * 1000:7.2f} {r['cpu']:6.2f} {r['rss']:5}/{r['worker_rss']:<5} {loop} "
+                  f"{r['loop'] / r['seconds']:6.1f}× {r['new_file']:9.0f}", flush=True)
     load = os.getloadavg()
     print(f"belastning efter: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print("RSS: huvudprocessen / största arbetsprocessen (ru_maxrss). *: slingan mätt på ett urval brev och uppräknad.")
