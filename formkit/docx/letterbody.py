@@ -40,6 +40,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from formkit.docx.markup import ATTRIBUTES, markup_in_source, readable_by_pattern, template_tags_outside_markup
 from formkit.docx.render import CompiledTemplate, Rendered, Skeleton
 from formkit.docx.renumber import NOTE_KINDS
 
@@ -57,7 +58,6 @@ RUNNING_IDS = (b"bookmark", b"docPr", b"sdtPr")
 HEADER_RUNNING_IDS = b"bookmark"
 
 # --- the byte-level way (``_prepare_bytes``) ---
-ATTRIBUTES = rb"""(?:\s+[^\s=/<>]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*"""
 # a section's properties: never nested (a tracked change of one keeps the template on the parsed
 # way), and "<" cannot stand in an attribute value, so the first end tag after the start is its own
 SECTION = re.compile(rb"<w:sectPr" + ATTRIBUTES + rb"(?:/>|>.*?</w:sectPr>)", re.DOTALL)
@@ -68,18 +68,6 @@ LIST_TAGS = (b"<w:numId", b"<w:pStyle")
 LIST_TAG = re.compile(rb'<w:(numId|pStyle) w:val="([^"]*)"/>')
 EMPTY_SECTION = b"<w:sectPr/>"
 WELL_FORMED_KEPT = 256  # skeletons kept per template: one per way through its {% if %}s and loops, in practice
-# in a template's body, what the patterns could misread: a namespace declared inside the body
-# (another prefix for w:), a tracked change of a paragraph's or section's properties (a second
-# pPr or sectPr inside one), a text box (paragraphs inside a paragraph)
-UNREAD = ("xmlns", "PrChange", "txbxContent")
-# a template's markup: every "<" of its source starts one of these, with fields only inside
-# attribute values (a comment, CDATA or processing instruction, or a field in a tag's name,
-# does not match: that template goes the parsed way)
-MARKUP = re.compile(r"<(?:\?xml\b[^<>]*\?>|/?[\w.-]+(?::[\w.-]+)?" + ATTRIBUTES.decode() + r"/?>)")
-PREFIX_USED = re.compile(r"</?([\w.-]+):|\s([\w.-]+):[\w.-]+\s*=\s*[\"']")
-PREFIX_DECLARED = re.compile(r"\sxmlns:([\w.-]+)\s*=")
-
-
 class _Nothing:
     """A parser target that keeps nothing: the letter's XML is only checked to be well-formed."""
 
@@ -111,8 +99,7 @@ class Setup:
         self.by_pattern = readable_by_pattern(template)
         # a letter with the skeleton of one found well-formed is well-formed too (``render.skeleton``)
         # where the template's tags stand outside the XML's
-        source = template.sources.get("word/document.xml")
-        self.by_skeleton = self.by_pattern and not any("{%" in tag or "{#" in tag for tag in MARKUP.findall(source.text))
+        self.by_skeleton = self.by_pattern and template_tags_outside_markup(template, "word/document.xml")
         part = package.by_name.get("word/numbering.xml")
         self.numbering: etree._Element | None = etree.fromstring(part.data) if part else None
         self.style_numbering = _style_numbering(package)
@@ -257,40 +244,6 @@ def prepare(setup: Setup, rendered: Rendered, last: bool, first: bool = True) ->
                 ref.set(f"{{{R}}}id", f"{PLACEHOLDER}r{rid}")
     _, body, _ = cut(close_sections(letter, last))
     return Prepared(parts, body, tuple(lists), last)
-
-
-def readable_by_pattern(template: CompiledTemplate) -> bool:
-    """Whether every letter of ``template`` can be prepared on its bytes: its body's source has
-    nothing the patterns could misread (``UNREAD``) and all its markup is written in it
-    (``markup_in_source``)."""
-    source = template.sources.get("word/document.xml")
-    if source is None or not markup_in_source(template, source.part):
-        return False
-    opening = re.search(r"<(?:[\w.-]+:)?body\b", source.text)
-    return opening is not None and not any(marker in source.text[opening.start():] for marker in UNREAD)
-
-
-def markup_in_source(template: CompiledTemplate, part: str, prefixes: bool = True) -> bool:
-    """Whether every tag a rendered ``part`` can hold is written in its source (and, with
-    ``prefixes``, its namespace prefix declared on the part's root): every "<" in the source
-    starts a tag (``MARKUP``: fields only inside attribute values), and no field is printed
-    unescaped, so no value can add one."""
-    source = template.sources.get(part)
-    if source is None or part in template.verbatim:
-        return False
-    text = source.text
-    position = text.find("<")
-    while position >= 0:
-        markup = MARKUP.match(text, position)
-        if markup is None:
-            return False
-        position = text.find("<", markup.end())
-    if not prefixes:
-        return True
-    root = MARKUP.search(text, text.find("?>") + 1 if text.startswith("<?") else 0)
-    declared = set(PREFIX_DECLARED.findall(root.group() if root else "")) | {"xml"}
-    used = {element or attribute for element, attribute in PREFIX_USED.findall(text)} - {"xmlns"}
-    return used <= declared
 
 
 def _prepare_bytes(setup: Setup, data: bytes, last: bool, skeleton: Skeleton | None = None) -> tuple[bytes, tuple[str, ...]] | None:
