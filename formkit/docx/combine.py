@@ -293,7 +293,6 @@ class PrintFile:
         self.zip.close()
 
 
-# what makes a header's copy differ per letter even when its rendered text is the same
 # what makes a header's or footer's XML differ between letters with the same text (bookmarks
 # renamed per letter, the fields and links that point at them); a picture's or content
 # control's ids do not: they are made unique once, for the copy the letters share

@@ -282,7 +282,7 @@ class CompiledTemplate:
             tree = parse_source(source, broken, problems, env)
             if tree is not None:
                 self.compiled[source.part] = env.from_string(tree)
-                if any(isinstance(node, VERBATIM_NODES) and getattr(node, "name", "safe") == "safe" for node in tree.find_all(VERBATIM_NODES)):
+                if any(getattr(node, "name", "safe") == "safe" for node in tree.find_all(VERBATIM_NODES)):
                     self.verbatim.add(source.part)
         if problems:
             raise TemplateError(self.name, problems)
