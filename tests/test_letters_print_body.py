@@ -240,3 +240,36 @@ def test_a_logo_in_a_header_with_fields_keeps_letters_prepared_and_shares_the_he
 
 def setup_parsed_later(setup: letterbody.Setup) -> tuple[str, ...]:
     return ("word/document.xml", *(f"word/{target}" for target in setup.templated_rels.values()))
+
+
+def test_pictures_and_content_controls_in_the_body_are_numbered_by_the_print_file(tmp_path: Path) -> None:
+    """A picture or a content control in the letter's body has an id that runs through the
+    print file: the worker leaves it as a placeholder, the print file fills in the next id, in
+    the order it would give them itself (the body's, then a new header copy's)."""
+    document = docx.Document()
+    header = document.sections[0].header.paragraphs[0]
+    header.add_run("{{ unit }} ")
+    header.add_run().add_picture(io.BytesIO(png()), width=docx.shared.Mm(20))
+    document.add_paragraph("Hej {{ name }}")
+    document.add_paragraph().add_run().add_picture(io.BytesIO(png(rgb=(200, 30, 30))), width=docx.shared.Mm(30))
+    control = ('<w:sdt xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:sdtPr><w:id w:val="424242"/>'
+               '<w:alias w:val="Datum"/></w:sdtPr><w:sdtContent><w:p><w:r><w:t>{{ day }}</w:t></w:r></w:p></w:sdtContent></w:sdt>')
+    document.element.body.insert(len(document.element.body) - 1, etree.fromstring(control))
+    path = tmp_path / "bilder.docx"
+    document.save(path)
+    template = CompiledTemplate(path)
+    setup = letterbody.Setup(template)
+    contexts = [{"name": f"Namn {i}", "unit": f"Enhet {i % 2}", "day": f"2026-02-0{i + 1}"} for i in range(5)]
+    letters = [template.render(c, c["name"], parsed_later=setup_parsed_later(setup)) for c in contexts]
+    prepared = [letterbody.prepare(setup, letter, last=i == 4, first=i == 0) for i, letter in enumerate(letters)]
+    assert all(p.body is not None and p.ids == 2 for p in prepared)  # the picture and the content control
+    buffer = io.BytesIO()
+    with PrintFile(template, buffer, setup) as print_file:
+        for p in prepared:
+            print_file.add_prepared(p)
+    data = buffer.getvalue()
+    assert integrity.problems(data) == []  # every picture and content-control id unique
+    assert canonical_package(data) == canonical_package(combine([template.render(c, c["name"]) for c in contexts]))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        body = archive.read("word/document.xml")
+    assert body.count(b"<wp:docPr") == 5 and letterbody.PLACEHOLDER_BYTES not in body

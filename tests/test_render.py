@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import docx
+import docx.shared
 import pytest
 from lxml import etree
 
@@ -17,6 +18,7 @@ from formkit.docx.combine import combine
 from formkit.errors import DataError, TemplateError
 from formkit.docx.render import CompiledTemplate
 from formkit.swedish import long_date
+from wordcorpus import png
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NASTY = 'Ali & Söner <AB> "x" \'y\' 😀 =1+1'
@@ -160,3 +162,24 @@ def test_letters_ending_in_a_table_get_one_empty_paragraph_between_every_pair(tm
     for paragraph in separators:
         assert "".join(paragraph.itertext()) == "" and paragraph.find(f"{W}r") is None
         assert [c.tag.removeprefix(W) for c in paragraph.find(f"{W}pPr")] == ["sectPr"]
+
+
+@pytest.mark.parametrize("in_loop", [True, False])
+def test_a_picture_a_loop_repeats_gets_its_own_id_each_time(tmp_path: Path, in_loop: bool) -> None:
+    """A picture inside a loop is printed once per round, each with an id of its own; one
+    outside every loop keeps its id, and the letter is not parsed again for it."""
+    document = docx.Document()
+    document.add_paragraph("{%p for i in items %}")
+    document.add_paragraph("Rad {{ i }}")
+    if in_loop:
+        document.add_paragraph().add_run().add_picture(io.BytesIO(png()), width=docx.shared.Mm(10))
+    document.add_paragraph("{%p endfor %}")
+    if not in_loop:
+        document.add_paragraph().add_run().add_picture(io.BytesIO(png()), width=docx.shared.Mm(10))
+    path = tmp_path / "bild.docx"
+    document.save(path)
+    template = CompiledTemplate(path)
+    assert template.sources["word/document.xml"].repeats_ids is in_loop
+    body = etree.fromstring(template.render({"items": [1, 2, 3]}, "b-1").parts["word/document.xml"])
+    ids = [e.get("id") for e in body.iter("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")]
+    assert len(ids) == (3 if in_loop else 1) and len(set(ids)) == len(ids)

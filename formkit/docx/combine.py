@@ -156,13 +156,14 @@ class PrintFile:
         if self.ended:
             raise ValueError("a letter after the one prepared as the last")  # a bug in the caller
         rel_map, copies = self._header_roots(self.index, prepared.parts)
+        ids = self.counter.take(prepared.ids)  # the body's first, as ``add`` numbers them
         if any(b"docPr" in prepared.parts[name] or b"sdtPr" in prepared.parts[name] for name, _, _ in copies):
             self.counter.renumber(copy_root for _, _, copy_root in copies)  # a picture's ids, once for each new copy
         rel_map.update(self._header_copies(self.index, copies, prepared.parts))
         new_list = self._new_list({})
         numbers = [new_list(old) for old in prepared.lists]
         self._flush(last=False)
-        self.body.write(fill_in(prepared.body, numbers, rel_map))  # type: ignore[union-attr]  # opened by the first letter
+        self.body.write(fill_in(prepared.body, numbers, rel_map, ids))  # type: ignore[union-attr]  # opened by the first letter
         self.open_end, self.ended = not prepared.last, prepared.last
         self.index += 1
 

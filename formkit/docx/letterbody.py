@@ -48,14 +48,19 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PLACEHOLDER = "\ue000"
 PLACEHOLDER_BYTES = PLACEHOLDER.encode()
-# a placeholder in an attribute value: "\ue000" + "n" + the letter's k-th new list, or + "r" + a header's relationship id
-FILLED_IN = re.compile(re.escape(PLACEHOLDER_BYTES) + rb'([nr])([^"]*)"')
+# a placeholder in an attribute value: "\ue000" + "n" + the letter's k-th new list, + "r" + a header's
+# relationship id, or + "d" + the letter's k-th picture or content control id
+FILLED_IN = re.compile(re.escape(PLACEHOLDER_BYTES) + rb'([nrd])([^"]*)"')
 BODY_OPEN = re.compile(rb"<(\w+:)?body\b[^>]*>")
-# what makes a letter's ids depend on the letters before it (the print file renumbers these itself)
-RUNNING_IDS = (b"bookmark", b"docPr", b"sdtPr")
-# in a header or footer only bookmarks do: a picture's or content control's ids are made unique
-# once for each copy of the header, which the letters with its text share (``PrintFile``)
-HEADER_RUNNING_IDS = b"bookmark"
+# what makes a letter's ids depend on the letters before it: a bookmark keeps the letter from
+# being prepared (it also has a name, renamed per letter with the fields that point at it); a
+# picture's or content control's id in the body is left as a placeholder the print file fills
+# in, and in a header or footer it is made unique once for each copy of the header, which the
+# letters with its text share (``PrintFile``)
+BOOKMARK = b"bookmark"
+NUMBERED_IDS = (b"docPr", b"sdtPr")
+RUNNING_IDS = (BOOKMARK, *NUMBERED_IDS)
+DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 
 # --- the byte-level way (``_prepare_bytes``) ---
 # a section's properties: never nested (a tracked change of one keeps the template on the parsed
@@ -121,7 +126,7 @@ class Setup:
         # markup is all in its source (``readable_by_pattern``), and none there
         body_markers = [marker.decode() for marker in (*RUNNING_IDS, b"comment", *self.note_references)]
         self.plain_ids = self.by_pattern and not any(marker in template.sources["word/document.xml"].text for marker in body_markers) and not any(
-            not markup_in_source(template, f"word/{target}", prefixes=False) or HEADER_RUNNING_IDS.decode() in template.sources[f"word/{target}"].text
+            not markup_in_source(template, f"word/{target}", prefixes=False) or BOOKMARK.decode() in template.sources[f"word/{target}"].text
             for target in self.templated_rels.values())
 
     def has_lists(self, data: bytes) -> bool:
@@ -207,6 +212,7 @@ class Prepared:
     body: bytes | None  # the body's content in print-file form, with placeholders
     lists: tuple[str, ...]  # the template's numId behind the letter's k-th new list instance
     last: bool  # prepared as the print file's last letter
+    ids: int = 0  # pictures and content controls in the body, whose ids the print file fills in
 
 
 def prepare(setup: Setup, rendered: Rendered, last: bool, first: bool = True) -> Prepared:
@@ -217,13 +223,15 @@ def prepare(setup: Setup, rendered: Rendered, last: bool, first: bool = True) ->
     data = rendered.parts["word/document.xml"]
     headers = () if setup.plain_ids else [rendered.parts[f"word/{target}"] for target in setup.templated_rels.values()]
     if PLACEHOLDER_BYTES in data or not setup.plain_ids and (
-            b"comment" in data or any(ref in data for ref in setup.note_references) or _running_ids(data)
-            or any(HEADER_RUNNING_IDS in header for header in headers)):
+            b"comment" in data or any(ref in data for ref in setup.note_references) or BOOKMARK in data
+            or any(BOOKMARK in header for header in headers)):
         return Prepared(rendered.parts, None, (), last)
     parts = rendered.parts if first else {name: part for name, part in rendered.parts.items() if name != "word/document.xml"}
-    done = _prepare_bytes(setup, data, last, rendered.skeletons.get("word/document.xml"))
-    if done is not None:
-        return Prepared(parts, *done, last)
+    numbered_ids = not setup.plain_ids and any(marker in data for marker in NUMBERED_IDS)
+    if not numbered_ids:
+        done = _prepare_bytes(setup, data, last, rendered.skeletons.get("word/document.xml"))
+        if done is not None:
+            return Prepared(parts, *done, last)
     lists: list[str] = []
     numbered: dict[str, str] = {}
 
@@ -242,8 +250,26 @@ def prepare(setup: Setup, rendered: Rendered, last: bool, first: bool = True) ->
             rid = ref.get(f"{{{R}}}id")
             if ref.tag in HEADER_REFERENCES and rid in setup.templated_rels:
                 ref.set(f"{{{R}}}id", f"{PLACEHOLDER}r{rid}")
+    ids = _number_ids(letter.children) if numbered_ids else 0
     _, body, _ = cut(close_sections(letter, last))
-    return Prepared(parts, body, tuple(lists), last)
+    return Prepared(parts, body, tuple(lists), last, ids)
+
+
+def _number_ids(children: list[etree._Element]) -> int:
+    """Each picture's and content control's id in the letter's body made a placeholder for
+    the print file's next id, in the order ``renumber.Counter`` gives them; returns how many."""
+    count = 0
+    for child in children:
+        for found in child.iter(DOCPR, w("sdtPr")):
+            if found.tag == DOCPR:
+                found.set("id", f"{PLACEHOLDER}d{count}")
+            else:
+                sdt_id = found.find(w("id"))
+                if sdt_id is None:
+                    continue
+                sdt_id.set(w("val"), f"{PLACEHOLDER}d{count}")
+            count += 1
+    return count
 
 
 def _prepare_bytes(setup: Setup, data: bytes, last: bool, skeleton: Skeleton | None = None) -> tuple[bytes, tuple[str, ...]] | None:
@@ -415,17 +441,12 @@ def _last_paragraph_start(content: bytes) -> int:
             return at
 
 
-def _running_ids(part: bytes) -> bool:
-    # three substring searches: several times faster than one regex with three branches
-    return RUNNING_IDS[0] in part or RUNNING_IDS[1] in part or RUNNING_IDS[2] in part
-
-
-def fill_in(body: bytes, numbers: list[str], rels: dict[str, str]) -> bytes:
-    """A prepared body with its placeholders replaced: the k-th new list's numId, and each
-    header's or footer's relationship id."""
+def fill_in(body: bytes, numbers: list[str], rels: dict[str, str], ids: list[str] = ()) -> bytes:  # type: ignore[assignment]
+    """A prepared body with its placeholders replaced: the k-th new list's numId, each
+    header's or footer's relationship id, and the k-th picture's or content control's id."""
     def value(match: re.Match[bytes]) -> bytes:
-        key = match.group(2).decode()
-        return (rels[key] if match.group(1) == b"r" else numbers[int(key)]).encode() + b'"'
+        kind, key = match.group(1), match.group(2).decode()
+        return (rels[key] if kind == b"r" else numbers[int(key)] if kind == b"n" else ids[int(key)]).encode() + b'"'
 
     return FILLED_IN.sub(value, body)
 

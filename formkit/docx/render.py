@@ -22,6 +22,7 @@ dates) and a ``record`` label used in messages.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import posixpath
@@ -266,10 +267,6 @@ class CompiledTemplate:
         self.package = read_package(self.path)
         sources, problems = template_sources(self.package)
         self.sources = {s.part: s for s in sources}
-        # a picture or content control repeated by a loop gets ids above every id in the template
-        self.max_id = max((int(a or b) for m in self.package.members if m.name.startswith("word/") and m.name.endswith(".xml")
-                           for a, b in UNIQUE_ID.findall(m.data.decode("utf-8", "replace"))), default=0) \
-            if any(s.repeats_ids for s in sources) else 0
         self.compiled: dict[str, jinja2.Template] = {}
         # context values (by identity) already found free of control characters: the letters
         # of a batch share most of their context (organisation, unit, survey)
@@ -284,8 +281,14 @@ class CompiledTemplate:
                 self.compiled[source.part] = env.from_string(tree)
                 if any(getattr(node, "name", "safe") == "safe" for node in tree.find_all(VERBATIM_NODES)):
                     self.verbatim.add(source.part)
+                if source.repeats_ids and not ids_repeated(tree):  # a loop elsewhere in the part: nothing to renumber
+                    self.sources[source.part] = dataclasses.replace(source, repeats_ids=False)
         if problems:
             raise TemplateError(self.name, problems)
+        # a picture or content control repeated by a loop gets ids above every id in the template
+        self.max_id = max((int(a or b) for m in self.package.members if m.name.startswith("word/") and m.name.endswith(".xml")
+                           for a, b in UNIQUE_ID.findall(m.data.decode("utf-8", "replace"))), default=0) \
+            if any(s.repeats_ids for s in self.sources.values()) else 0
 
     def render(self, context: dict[str, Any], record: str, parsed_later: Collection[str] = ()) -> Rendered:
         """Render every templated part for one ``record`` (an id used in messages), within
@@ -416,6 +419,18 @@ def skeleton(chunks: list[str]) -> Skeleton | None:
     if VALUE_MARKUP.search(text) or CONTROL_CHARS.search(text):
         return None
     return tuple(key)
+
+
+# what can print the same template text more than once: a loop, a macro or call block, a block
+# (``self.name()``), a {% set %} block
+REPEATING_NODES = (jinja2.nodes.For, jinja2.nodes.Macro, jinja2.nodes.CallBlock, jinja2.nodes.Block, jinja2.nodes.AssignBlock)
+
+
+def ids_repeated(tree: jinja2.nodes.Template) -> bool:
+    """Whether a picture's or content control's XML stands where the template can print it
+    more than once, so that its id must be made unique after rendering."""
+    return any("docPr" in data.data or "sdtPr" in data.data
+               for block in tree.find_all(REPEATING_NODES) for data in block.find_all(jinja2.nodes.TemplateData))
 
 
 def _template_line(exc: BaseException) -> int | None:

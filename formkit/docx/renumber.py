@@ -72,6 +72,12 @@ class Counter:
     def __init__(self, start: int):
         self.next = start + 1
 
+    def take(self, count: int) -> list[str]:
+        """The next ``count`` ids, for a letter prepared elsewhere (``letterbody.prepare``)."""
+        taken = [str(number) for number in range(self.next, self.next + count)]
+        self.next += count
+        return taken
+
     def renumber(self, elements: Iterable[etree._Element]) -> None:
         for element in elements:
             for found in element.iter(DOCPR, w("sdtPr")):
