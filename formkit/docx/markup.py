@@ -26,6 +26,11 @@ UNREAD = ("xmlns", "PrChange", "txbxContent")
 MARKUP = re.compile(r"<(?:\?xml\b[^<>]*\?>|/?[\w.-]+(?::[\w.-]+)?" + ATTRIBUTES.decode() + r"/?>)")
 PREFIX_USED = re.compile(r"</?([\w.-]+):|\s([\w.-]+):[\w.-]+\s*=\s*[\"']")
 PREFIX_DECLARED = re.compile(r"\sxmlns:([\w.-]+)\s*=")
+QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+FIELD = re.compile(r"\{\{.*?\}\}", re.DOTALL)
+BLOCK = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+# an "&" that starts no entity or character reference
+BROKEN_REFERENCE = re.compile(r"&(?![A-Za-z_][\w.-]*;|#[0-9]+;|#x[0-9A-Fa-f]+;)")
 
 
 def readable_by_pattern(template: CompiledTemplate) -> bool:
@@ -63,8 +68,22 @@ def markup_in_source(template: CompiledTemplate, part: str, prefixes: bool = Tru
 
 
 def template_tags_outside_markup(template: CompiledTemplate, part: str) -> bool:
-    """Whether no ``{% %}`` or ``{# #}`` of ``part``'s source stands inside an XML tag (in an
-    attribute value): then a value always lands in a text or an attribute value of the letter,
-    whatever way the letter takes through the template (``render.skeleton``)."""
+    """Whether a value always lands where any escaped text leaves the XML well-formed, whatever
+    way the letter takes through the template (``render.skeleton``): in a text inside the root
+    element, or in a quoted attribute value. So no ``{% %}`` or ``{# #}`` stands inside an XML
+    tag, and a field stands in one only in an attribute's value (not in its name, nor in the
+    XML declaration); none stands before the root element or after it; no "&" of the source
+    is one a value could complete into a reference (``&{{ n }};``), and no text holds a ">" (a
+    value ending in "]]" would make the "]]>" a text cannot hold)."""
     source = template.sources.get(part)
-    return source is not None and not any("{%" in tag or "{#" in tag for tag in MARKUP.findall(source.text))
+    if source is None:
+        return False
+    text = source.text
+    tags = MARKUP.findall(text)
+    if any("{%" in tag or "{#" in tag or "{{" in tag and (tag.startswith("<?") or "{{" in QUOTED.sub("", tag)) for tag in tags):
+        return False
+    elements = [m for m in MARKUP.finditer(text) if not m.group().startswith("<?")]
+    if not elements or "{" in text[: elements[0].start()] or "{" in text[elements[-1].end():]:
+        return False
+    plain = BLOCK.sub("", FIELD.sub("\x00", text))  # a field as a character no reference holds
+    return BROKEN_REFERENCE.search(plain) is None and ">" not in MARKUP.sub("", plain)

@@ -97,7 +97,9 @@ DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing
 W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 SDT_ID, SDT_PR, W_VAL = W_NS + "id", W_NS + "sdtPr", W_NS + "val"
 PLACES = {"default": "", "first": " på första sidan", "even": " på jämna sidor"}
-VERBATIM_NODES = (jinja2.nodes.Filter, jinja2.nodes.EvalContextModifier)  # |safe; {% autoescape %} (and its scoped form)
+# |safe; {% autoescape %} (and its scoped form); {% filter %}, whose output is printed as the filter returns it
+# (|striptags gives the block's text unescaped, so a value "&lt;w:p&gt;" comes out as markup)
+VERBATIM_NODES = (jinja2.nodes.Filter, jinja2.nodes.EvalContextModifier, jinja2.nodes.FilterBlock)
 
 
 @dataclass(frozen=True)
@@ -390,13 +392,15 @@ class CompiledTemplate:
 # value's line breaks were made Word's (``_finalize``).
 Skeleton = tuple[str | bool | None, ...]
 BROKEN_LINES = True  # not a str: never equal to a chunk of the template's own text
-VALUE_MARKUP = re.compile("[<\"']")
+# markup in a printed value, or an "&" that starts none of the escapes: a value a template expression
+# made (``{{ x|e|truncate(9) }}`` can cut "&amp;" short, ``|reverse`` turn it round)
+VALUE_MARKUP = re.compile("[<\"']|&(?!(?:amp|lt|gt|#34|#39);)")
 
 
 def skeleton(chunks: list[str]) -> Skeleton | None:
     """The skeleton of a part rendered as ``chunks``, or None where a printed value holds
-    markup other than Word's line breaks, a quote, or a character XML cannot hold (a value a
-    template expression made).
+    markup other than Word's line breaks, a quote, an "&" that is not an escape's, or a
+    character XML cannot hold (a value a template expression made).
 
     Two renderings with the same skeleton differ only in printed values that are escaped text,
     with or without line breaks in the same places. Where the template's tags (``{% %}``) all
