@@ -333,7 +333,7 @@ def _restart_lists_bytes(body: bytes, setup: Setup, lists: list[str]) -> bytes |
             lists.append(old)
         return numbered[old]
 
-    def renumber(match: re.Match[bytes]) -> bytes:
+    def renumber(match: re.Match[bytes]) -> bytes | None:
         value = match.group(2).decode()
         if match.group(1) == b"numId":
             return b'<w:numId w:val="' + instance(value) + b'"/>'
@@ -342,6 +342,8 @@ def _restart_lists_bytes(body: bytes, setup: Setup, lists: list[str]) -> bytes |
         properties_end = body.find(b"</w:pPr>", match.end())
         if properties_end < 0 or b"<w:numId" in body[match.end(): properties_end]:
             return match.group()  # the paragraph's own list wins over its style's
+        if b"<w:numPr" in body[match.end(): properties_end]:
+            return None  # a level of its own for the style's list: the parsed way puts the list into it
         old, level = setup.style_numbering[value]
         return (match.group() + b'<w:numPr><w:ilvl w:val="' + level.encode() + b'"/><w:numId w:val="'
                 + instance(old) + b'"/></w:numPr>')
@@ -351,7 +353,10 @@ def _restart_lists_bytes(body: bytes, setup: Setup, lists: list[str]) -> bytes |
         match = LIST_TAG.match(body, at)
         if match is None:
             return None  # a list tag written some other way
-        pieces += [body[start:at], renumber(match)]
+        renumbered = renumber(match)
+        if renumbered is None:
+            return None
+        pieces += [body[start:at], renumbered]
         start = match.end()
     pieces.append(body[start:])
     return b"".join(pieces)
@@ -543,6 +548,15 @@ def _restart_lists(children: list[etree._Element], setup: Setup, new_list: Calla
             if ppr.tag != w("pPr") or found.get(w("val")) not in setup.style_numbering or ppr.find(f"{w('numPr')}/{w('numId')}") is not None:
                 continue
             old, ilvl = setup.style_numbering[found.get(w("val"))]
+            own = ppr.find(w("numPr"))
+            if own is not None:  # a level of its own (ISO 29500 17.3.1.19: level and list are inherited apart): the list goes into it
+                numbered, level = etree.Element(w("numId")), own.find(w("ilvl"))
+                numbered.set(w("val"), instance(old))
+                if level is not None:
+                    level.addnext(numbered)
+                else:
+                    own.insert(0, numbered)
+                continue
             num_pr = etree.Element(w("numPr"))
             etree.SubElement(num_pr, w("ilvl")).set(w("val"), ilvl)
             etree.SubElement(num_pr, w("numId")).set(w("val"), instance(old))
