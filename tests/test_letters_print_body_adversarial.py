@@ -147,7 +147,8 @@ LEVEL_OF_ITS_OWN = ('<w:p><w:pPr><w:pStyle w:val="ListNumber"/><w:numPr><w:ilvl 
 
 BLOCKS = [HELLO, LIST, OWN_LIST, STYLE_AND_OWN, TABLE, LEVEL_OF_ITS_OWN, "<w:p/>", "<w:p><w:pPr/></w:p>", f"<w:p><w:pPr>{section()}</w:pPr></w:p>",
           '<w:p><w:pPr><w:pStyle w:val="ListNumber"/><w:numPr><w:ilvl w:val="0"/><w:numId w:val="0"/></w:numPr></w:pPr></w:p>',
-          '<w:p><w:pPr><w:jc w:val="right"/></w:pPr><w:r><w:tab/><w:t xml:space="preserve"> {{ name }} </w:t></w:r></w:p>']
+          '<w:p><w:pPr><w:jc w:val="right"/></w:pPr><w:r><w:tab/><w:t xml:space="preserve"> {{ name }} </w:t></w:r></w:p>',
+          '<w:p><w:r><w:numId w:val="{num}"/><w:t>list tag out of place</w:t></w:r></w:p>']
 ENDINGS = ["", section(), section('<w:pgNumType w:start="4"/>'), section('<w:titlePg/>')]
 
 @settings(max_examples=15, derandomize=True, deadline=None)

@@ -336,6 +336,8 @@ def _restart_lists_bytes(body: bytes, setup: Setup, lists: list[str]) -> bytes |
     def renumber(match: re.Match[bytes]) -> bytes | None:
         value = match.group(2).decode()
         if match.group(1) == b"numId":
+            if body.rfind(b"<w:numPr>", 0, match.start()) <= body.rfind(b"</w:numPr>", 0, match.start()):
+                return None  # not in a paragraph's list properties: the parsed way leaves it as it is
             return b'<w:numId w:val="' + instance(value) + b'"/>'
         if value not in setup.style_numbering:
             return match.group()
