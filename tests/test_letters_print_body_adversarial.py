@@ -112,6 +112,8 @@ def test_a_letter_that_is_not_xml_makes_the_print_file_refuse_it(tmp_path: Path)
 VALUES = st.lists(st.sampled_from([*"aÅ é&<>\"';]\n\r\t{}%#", "😀", "&amp;", "]]>", "\u00a0", "\u200b", "{{ 7*7 }}"]), max_size=12).map("".join)
 FIXED = (HELLO + '<w:p><w:pPr><w:jc w:val="{{ align }}"/></w:pPr><w:r><w:t xml:space="preserve">{{ a }} och {{ b|upper }}</w:t></w:r></w:p>'
          + TABLE.replace("{{ name }}", "{{ a|replace('a', b) }}") + LIST + '<w:p><w:r><w:t>{{ [a, b]|join(", ") }} {{ "%s!"|format(b) }}</w:t></w:r></w:p>'
+         + '<w:p><w:r><w:t xml:space="preserve">{% macro m(v) %}[{{ v|title }}]{% endmacro %}{% set g %}Hej {{ a }}{% endset %}'
+         '{{ g }} {{ b|e }} {{ m(a) }} {{ a|truncate(5, true) }}</w:t></w:r></w:p>'
          + "<w:p/>" + section())
 
 @pytest.fixture(scope="module")
