@@ -273,3 +273,20 @@ def test_pictures_and_content_controls_in_the_body_are_numbered_by_the_print_fil
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         body = archive.read("word/document.xml")
     assert body.count(b"<wp:docPr") == 5 and letterbody.PLACEHOLDER_BYTES not in body
+
+
+def test_a_bookmark_a_template_expression_makes_of_its_own_text_is_still_found(tmp_path: Path) -> None:
+    """A template expression can turn the template's own text into markup the source does not
+    hold as such (a macro's text reversed): a letter whose values printed markup is looked at
+    itself, and its bookmark keeps it from being prepared."""
+    # a "<" only where a tag starts, as the source must have it; reversed, it ends in a bookmark
+    macro = '>/"5"=di:w tratSkramkoob:w<b/>'
+    assert macro[::-1] == '>/b<w:bookmarkStart w:id="5"/>'
+    body = HELLO + "{% macro m() %}" + macro + "{% endmacro %}<w:p><w:r><w:t>Till</w:t></w:r>{{ m()|reverse }}</w:p>" + section()
+    template = template_with_body(tmp_path, body)
+    setup = letterbody.Setup(template)
+    assert setup.plain_ids  # nothing in the source says "bookmark"
+    letter = template.render({"name": "Åsa"}, "b-1", parsed_later=setup_parsed_later(setup))
+    data = letter.parts["word/document.xml"]
+    assert b"<w:bookmarkStart" in data and letter.skeletons["word/document.xml"] is None
+    assert letterbody.prepare(setup, letter, last=True).body is None

@@ -221,15 +221,20 @@ def prepare(setup: Setup, rendered: Rendered, last: bool, first: bool = True) ->
     Unless it is the ``first`` (the print file is set up from it), a prepared letter's parts
     leave out its document, so that less travels between processes."""
     data = rendered.parts["word/document.xml"]
-    headers = () if setup.plain_ids else [rendered.parts[f"word/{target}"] for target in setup.templated_rels.values()]
-    if PLACEHOLDER_BYTES in data or not setup.plain_ids and (
+    skeleton = rendered.skeletons.get("word/document.xml")
+    # the template has none of what keeps a letter from being prepared, and no value of this
+    # letter printed markup (which a template expression can make even of escaped text,
+    # ``{{ m()|reverse }}``): otherwise the letter itself is looked at
+    plain = setup.plain_ids and skeleton is not None
+    headers = () if plain else [rendered.parts[f"word/{target}"] for target in setup.templated_rels.values()]
+    if PLACEHOLDER_BYTES in data or not plain and (
             b"comment" in data or any(ref in data for ref in setup.note_references) or BOOKMARK in data
             or any(BOOKMARK in header for header in headers)):
         return Prepared(rendered.parts, None, (), last)
     parts = rendered.parts if first else {name: part for name, part in rendered.parts.items() if name != "word/document.xml"}
-    numbered_ids = not setup.plain_ids and any(marker in data for marker in NUMBERED_IDS)
+    numbered_ids = not plain and any(marker in data for marker in NUMBERED_IDS)
     if not numbered_ids:
-        done = _prepare_bytes(setup, data, last, rendered.skeletons.get("word/document.xml"))
+        done = _prepare_bytes(setup, data, last, skeleton)
         if done is not None:
             return Prepared(parts, *done, last)
     lists: list[str] = []
