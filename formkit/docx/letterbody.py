@@ -35,14 +35,14 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
 
 from formkit.docx.markup import ATTRIBUTES, markup_in_source, readable_by_pattern, template_tags_outside_markup
 from formkit.docx.render import CompiledTemplate, Rendered, Skeleton
-from formkit.docx.renumber import NOTE_KINDS
+from formkit.docx.renumber import NOTE_KINDS, numbered_ids
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -60,7 +60,6 @@ BODY_OPEN = re.compile(rb"<(\w+:)?body\b[^>]*>")
 BOOKMARK = b"bookmark"
 NUMBERED_IDS = (b"docPr", b"sdtPr")
 RUNNING_IDS = (BOOKMARK, *NUMBERED_IDS)
-DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 
 # --- the byte-level way (``_prepare_bytes``) ---
 # a section's properties: never nested (a tracked change of one keeps the template on the parsed
@@ -264,16 +263,9 @@ def _number_ids(children: list[etree._Element]) -> int:
     """Each picture's and content control's id in the letter's body made a placeholder for
     the print file's next id, in the order ``renumber.Counter`` gives them; returns how many."""
     count = 0
-    for child in children:
-        for found in child.iter(DOCPR, w("sdtPr")):
-            if found.tag == DOCPR:
-                found.set("id", f"{PLACEHOLDER}d{count}")
-            else:
-                sdt_id = found.find(w("id"))
-                if sdt_id is None:
-                    continue
-                sdt_id.set(w("val"), f"{PLACEHOLDER}d{count}")
-            count += 1
+    for element, attribute in numbered_ids(children):
+        element.set(attribute, f"{PLACEHOLDER}d{count}")
+        count += 1
     return count
 
 
@@ -453,7 +445,7 @@ def _last_paragraph_start(content: bytes) -> int:
             return at
 
 
-def fill_in(body: bytes, numbers: list[str], rels: dict[str, str], ids: list[str] = ()) -> bytes:  # type: ignore[assignment]
+def fill_in(body: bytes, numbers: list[str], rels: dict[str, str], ids: Sequence[str] = ()) -> bytes:
     """A prepared body with its placeholders replaced: the k-th new list's numId, each
     header's or footer's relationship id, and the k-th picture's or content control's id."""
     def value(match: re.Match[bytes]) -> bytes:

@@ -44,6 +44,7 @@ from formkit.xmlsafe import CONTROL_CHARS, control_char_problem
 from formkit.docx import tags
 from formkit.docx.limits import CURRENT, MAX_OUTPUT, BoundedSandbox, Budget
 from formkit.docx.package import Package
+from formkit.docx.renumber import numbered_ids
 from formkit.errors import DataError, LimitExceeded, PackageTooLarge, Problem, TemplateError
 
 # What a template's expressions can raise on unlucky data ({{ a / b }}, {{ d['x'] }}, {{ l[9] }}):
@@ -93,9 +94,6 @@ LOOP = re.compile(r"\{%-?\s*for\s")
 # ids Word needs unique in a document: drawings (wp:docPr) and content controls (w:sdt)
 UNIQUE_ID = re.compile(r'<wp:docPr\b[^>]*\bid="(\d+)"|<w:sdtPr>(?:(?!</w:sdtPr>).)*?<w:id w:val="(-?\d+)"', re.DOTALL)
 RELATIONSHIP_ID = re.compile(r'\br:(?:id|embed|link|pict)="([^"]+)"')
-DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
-W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-SDT_ID, SDT_PR, W_VAL = W_NS + "id", W_NS + "sdtPr", W_NS + "val"
 PLACES = {"default": "", "first": " på första sidan", "even": " på jämna sidor"}
 # |safe; {% autoescape %} (and its scoped form); {% filter %}, whose output is printed as the filter returns it
 # (|striptags gives the block's text unescaped, so a value "&lt;w:p&gt;" comes out as markup)
@@ -377,11 +375,8 @@ class CompiledTemplate:
         if source.fix_tables:
             root = DocxTemplate.fix_tables(None, data)  # type: ignore[arg-type]  # uses no state
         if source.repeats_ids:
-            for element in root.iter(DOCPR, SDT_ID):
-                if element.tag == DOCPR:
-                    element.set("id", str(next(fresh_ids)))
-                elif element.getparent().tag == SDT_PR:
-                    element.set(W_VAL, str(next(fresh_ids)))
+            for element, attribute in numbered_ids([root]):
+                element.set(attribute, str(next(fresh_ids)))
         if source.fix_tables or source.repeats_ids:
             return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         return data

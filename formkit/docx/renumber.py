@@ -79,16 +79,22 @@ class Counter:
         return taken
 
     def renumber(self, elements: Iterable[etree._Element]) -> None:
-        for element in elements:
-            for found in element.iter(DOCPR, w("sdtPr")):
-                if found.tag == DOCPR:
-                    found.set("id", str(self.next))
-                else:
-                    sdt_id = found.find(w("id"))
-                    if sdt_id is None:
-                        continue
-                    sdt_id.set(w("val"), str(self.next))
-                self.next += 1
+        for element, attribute in numbered_ids(elements):
+            element.set(attribute, str(self.next))
+            self.next += 1
+
+
+def numbered_ids(elements: Iterable[etree._Element]) -> Iterator[tuple[etree._Element, str]]:
+    """Where each picture's and content control's id stands in ``elements`` (the element and
+    its attribute), in document order: the order a print file numbers them in."""
+    for element in elements:
+        for found in element.iter(DOCPR, w("sdtPr")):
+            if found.tag == DOCPR:
+                yield found, "id"
+            else:
+                sdt_id = found.find(w("id"))
+                if sdt_id is not None:
+                    yield sdt_id, w("val")
 
 
 def rename_bookmarks(elements: list[etree._Element], suffix: str, taken: set[str]) -> None:
